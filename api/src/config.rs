@@ -1,0 +1,156 @@
+//! Typed configuration from environment variables (and the same names as command-line flags).
+//! Every setting has a development default so `cargo run` works offline; `validate` refuses the
+//! defaults that are unsafe in production and names the setting to fix.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use secrecy::{ExposeSecret, SecretString};
+
+/// Where the server runs; production turns the unsafe development defaults into start-up errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Environment {
+    /// Local development: generated keys, mail written to files, GraphiQL on.
+    Development,
+    /// Automated tests.
+    Test,
+    /// Real families' data: every secret must be configured.
+    Production,
+}
+
+/// All settings of the server. `api --help` lists them with their environment variables.
+#[derive(Clone, Debug, clap::Args)]
+pub struct Config {
+    /// development, test or production.
+    #[arg(long, env = "ENVIRONMENT", value_enum, default_value = "development")]
+    pub environment: Environment,
+    /// Database URL: `sqlite://path?mode=rwc` (embedded default) or `postgres://...`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/tongxin.db?mode=rwc")]
+    pub database_url: String,
+    /// Allow SQLite in production (single-node deployments only).
+    #[arg(long, env = "ALLOW_SQLITE_IN_PRODUCTION", default_value_t = false)]
+    pub allow_sqlite_in_production: bool,
+    /// Maximum pooled database connections (SQLite: readers share one writer).
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS")]
+    pub database_max_connections: Option<u32>,
+    /// Address to listen on.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Public base URL used in e-mail links.
+    #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+    /// JWT signing keys as `kid:secret` pairs separated by commas (secret ≥ 32 bytes). The first key
+    /// signs; the others still verify, so keys rotate without logging anyone out. Generated in
+    /// development when empty.
+    #[arg(long, env = "JWT_KEYS", hide_env_values = true, default_value = "")]
+    pub jwt_keys: SecretString,
+    /// Access-token lifetime in seconds.
+    #[arg(long, env = "JWT_ACCESS_TTL_SECS", default_value_t = 900)]
+    pub jwt_access_ttl_secs: u64,
+    /// Refresh-token lifetime in seconds.
+    #[arg(long, env = "JWT_REFRESH_TTL_SECS", default_value_t = 30 * 24 * 3600)]
+    pub jwt_refresh_ttl_secs: u64,
+    /// Keys protecting ID numbers at rest as `kid:64-hex-chars` pairs (AES-256-GCM), first one
+    /// encrypts. Generated in development when empty.
+    #[arg(long, env = "PII_KEYS", hide_env_values = true, default_value = "")]
+    pub pii_keys: SecretString,
+    /// Key (64 hex chars) of the keyed hash that finds duplicate ID numbers without storing them.
+    #[arg(long, env = "PII_HASH_KEY", hide_env_values = true, default_value = "")]
+    pub pii_hash_key: SecretString,
+    /// SMTP server URL, e.g. `smtps://user:pass@smtp.example.org` or `smtp://127.0.0.1:2525`.
+    /// Without it e-mails are written as `.eml` files under `MAIL_DIR`.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<SecretString>,
+    /// Sender address of every e-mail.
+    #[arg(long, env = "MAIL_FROM", default_value = "童心 Tongxin <noreply@tongxin.localhost>")]
+    pub mail_from: String,
+    /// Directory of the file mail transport.
+    #[arg(long, env = "MAIL_DIR", default_value = "data/mail")]
+    pub mail_dir: PathBuf,
+    /// How often the outbox worker looks for due e-mails, in milliseconds.
+    #[arg(long, env = "OUTBOX_POLL_MS", default_value_t = 1000)]
+    pub outbox_poll_ms: u64,
+    /// Run the outbox worker in this process (turn off on processes that only serve requests).
+    #[arg(long, env = "OUTBOX_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub outbox_worker: bool,
+    /// Delivery attempts before an e-mail is marked failed.
+    #[arg(long, env = "OUTBOX_MAX_ATTEMPTS", default_value_t = 8)]
+    pub outbox_max_attempts: i32,
+    /// Directory of the policy files (`*.toml`).
+    #[arg(long, env = "POLICY_DIR", default_value = "policy")]
+    pub policy_dir: PathBuf,
+    /// Largest accepted request body in bytes.
+    #[arg(long, env = "BODY_LIMIT_BYTES", default_value_t = 256 * 1024)]
+    pub body_limit_bytes: usize,
+    /// Per-request timeout in seconds.
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+    /// Login attempts allowed per account per minute.
+    #[arg(long, env = "LOGIN_PER_ACCOUNT_PER_MINUTE", default_value_t = 5)]
+    pub login_per_account_per_minute: u32,
+    /// Login and password-reset attempts allowed per client address per minute.
+    #[arg(long, env = "LOGIN_PER_ADDRESS_PER_MINUTE", default_value_t = 30)]
+    pub login_per_address_per_minute: u32,
+    /// Trust `X-Forwarded-For` for the client address (only behind a reverse proxy you run).
+    #[arg(long, env = "TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
+    /// Serve GraphiQL and schema introspection (defaults to on outside production).
+    #[arg(long, env = "GRAPHIQL")]
+    pub graphiql: Option<bool>,
+}
+
+/// A setting that is missing or unsafe; the message names it.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Development defaults, as `cargo run` would use without any environment.
+    pub fn development() -> Self {
+        use clap::{Args, FromArgMatches};
+        let cmd = Config::augment_args(clap::Command::new("api").no_binary_name(true));
+        let m = cmd.try_get_matches_from(Vec::<String>::new()).unwrap_or_else(|e| e.exit());
+        Config::from_arg_matches(&m).unwrap_or_else(|e| e.exit())
+    }
+
+    /// True when the database is the embedded SQLite one.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// Whether GraphiQL and introspection are served.
+    pub fn graphiql_enabled(&self) -> bool {
+        self.graphiql.unwrap_or(self.environment != Environment::Production)
+    }
+
+    /// Request timeout as a duration.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// Refuses unsafe settings in production, naming each one that must change.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.environment != Environment::Production {
+            return Ok(());
+        }
+        let mut missing = Vec::new();
+        if self.jwt_keys.expose_secret().trim().is_empty() {
+            missing.push("JWT_KEYS must be set (a generated key would log everyone out on restart)");
+        }
+        if self.smtp_url.is_none() {
+            missing.push("SMTP_URL must be set (families must receive e-mail)");
+        }
+        if self.pii_keys.expose_secret().trim().is_empty() {
+            missing.push("PII_KEYS must be set (ID numbers are encrypted at rest)");
+        }
+        if self.pii_hash_key.expose_secret().trim().is_empty() {
+            missing.push("PII_HASH_KEY must be set (duplicate detection of ID numbers)");
+        }
+        if self.is_sqlite() && !self.allow_sqlite_in_production {
+            missing.push("DATABASE_URL is SQLite: use PostgreSQL or set ALLOW_SQLITE_IN_PRODUCTION=true");
+        }
+        if self.public_url.starts_with("http://127.") || self.public_url.contains("localhost") {
+            missing.push("PUBLIC_URL must be the public address used in e-mail links");
+        }
+        if missing.is_empty() { Ok(()) } else { Err(ConfigError(missing.join("; "))) }
+    }
+}

@@ -1,0 +1,74 @@
+//! Database connection and the one way to start a write transaction. SQLite gets WAL, a busy
+//! timeout and `BEGIN IMMEDIATE` for writes, so concurrent writers queue instead of failing with
+//! "database is locked"; PostgreSQL relies on row locks and constraints.
+
+use std::time::Duration;
+
+use migration::MigratorTrait;
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
+
+use crate::config::Config;
+
+/// Opens the pool with the settings that make both backends safe under concurrency.
+pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
+    connect_url(&config.database_url, config.database_max_connections, None).await
+}
+
+/// Opens a pool for `url`; `schema` sets the PostgreSQL search path (used by tests).
+pub async fn connect_url(url: &str, max: Option<u32>, schema: Option<&str>) -> Result<DatabaseConnection, DbErr> {
+    let sqlite = url.starts_with("sqlite:");
+    if sqlite {
+        ensure_sqlite_dir(url);
+    }
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(max.unwrap_or(if sqlite { 8 } else { 20 }))
+        .min_connections(if sqlite { 1 } else { 2 })
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(true)
+        .sqlx_logging_level(tracing::log::LevelFilter::Debug)
+        .sqlx_slow_statements_logging_settings(tracing::log::LevelFilter::Warn, Duration::from_millis(500))
+        .map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            o.busy_timeout(Duration::from_secs(10))
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+        });
+    if let Some(s) = schema {
+        opts.set_schema_search_path(s.to_owned());
+    }
+    Database::connect(opts).await
+}
+
+fn ensure_sqlite_dir(url: &str) {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        let _ = std::fs::create_dir_all(parent);
+    }
+}
+
+/// Runs every pending migration (schema and reference data).
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    migration::Migrator::up(db, None).await
+}
+
+/// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite (takes the write lock up front so the
+/// busy handler can queue writers), a plain `BEGIN` on PostgreSQL.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let opts = TransactionOptions {
+        sqlite_transaction_mode: (db.get_database_backend() == DbBackend::Sqlite).then_some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    db.begin_with_options(opts).await
+}
+
+/// Checks that the database answers (readiness probe).
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.ping().await
+}

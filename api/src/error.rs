@@ -1,0 +1,177 @@
+//! The one error type of the server and its wire form. Services return `AppError`; the GraphQL
+//! boundary (`graphql::errors`) turns it into `extensions.code` plus a message in the caller's
+//! language. Internal errors keep their cause for the log and never show it to the client.
+
+use std::borrow::Cow;
+
+/// The caller's language, from `Accept-Language` (zh-CN is the default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    /// Simplified Chinese.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Picks the best supported language of an `Accept-Language` header value.
+    pub fn from_accept_language(header: Option<&str>) -> Lang {
+        let Some(h) = header else { return Lang::Zh };
+        match accept_language::intersection(h, &["zh-CN", "zh", "en"]).first().map(String::as_str) {
+            Some(l) if l.starts_with("en") => Lang::En,
+            _ => Lang::Zh,
+        }
+    }
+
+    /// Chooses between a Chinese and an English text.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    /// The domain crate's language type.
+    pub fn domain(self) -> domain::eligibility::Lang {
+        match self {
+            Lang::Zh => domain::eligibility::Lang::Zh,
+            Lang::En => domain::eligibility::Lang::En,
+        }
+    }
+}
+
+/// A human message in both languages; which one is shown depends on the request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Msg {
+    /// Chinese text.
+    pub zh: Cow<'static, str>,
+    /// English text.
+    pub en: Cow<'static, str>,
+}
+
+impl Msg {
+    /// A message from two static texts.
+    pub const fn new(zh: &'static str, en: &'static str) -> Self {
+        Msg { zh: Cow::Borrowed(zh), en: Cow::Borrowed(en) }
+    }
+
+    /// A message from two computed texts.
+    pub fn owned(zh: String, en: String) -> Self {
+        Msg { zh: Cow::Owned(zh), en: Cow::Owned(en) }
+    }
+
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        lang.pick(&self.zh, &self.en)
+    }
+}
+
+/// Every failure a client can see. The codes are the fixed set of API.md.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    /// No or an invalid/expired access token.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// Signed in, but the role may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// Missing, or not visible to the caller (never reveal which).
+    #[error("not found")]
+    NotFound,
+    /// Bad input; `field` is the argument path the client should highlight.
+    #[error("validation failed on {field}")]
+    Validation {
+        /// camelCase input field name.
+        field: String,
+        /// What is wrong.
+        msg: Msg,
+    },
+    /// The change conflicts with the current state (duplicate, already claimed, stale version).
+    #[error("conflict")]
+    Conflict(Msg),
+    /// No seat left.
+    #[error("capacity full")]
+    CapacityFull,
+    /// Too many attempts; retry after the given seconds.
+    #[error("rate limited")]
+    RateLimited {
+        /// Seconds until the next attempt may succeed.
+        retry_after_secs: u64,
+    },
+    /// Anything else; the cause is logged, never sent.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The `extensions.code` value.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "UNAUTHENTICATED",
+            AppError::Forbidden => "FORBIDDEN",
+            AppError::NotFound => "NOT_FOUND",
+            AppError::Validation { .. } => "VALIDATION",
+            AppError::Conflict(_) => "CONFLICT",
+            AppError::CapacityFull => "CAPACITY_FULL",
+            AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The message shown to the client.
+    pub fn message(&self, lang: Lang) -> String {
+        let m = |zh, en| lang.pick(zh, en).to_owned();
+        match self {
+            AppError::Unauthenticated => m("请先登录，或登录已过期", "authentication required or expired"),
+            AppError::Forbidden => m("您的角色无权执行此操作", "your role may not do this"),
+            AppError::NotFound => m("未找到该对象", "not found"),
+            AppError::Validation { msg, .. } => msg.get(lang).to_owned(),
+            AppError::Conflict(msg) => msg.get(lang).to_owned(),
+            AppError::CapacityFull => m("名额已满", "no seats left"),
+            AppError::RateLimited { retry_after_secs } => match lang {
+                Lang::Zh => format!("尝试次数过多，请在 {retry_after_secs} 秒后重试"),
+                Lang::En => format!("too many attempts, retry in {retry_after_secs} s"),
+            },
+            AppError::Internal(_) => m("服务器内部错误，请稍后重试", "internal error, please retry later"),
+        }
+    }
+
+    /// A validation error on `field`.
+    pub fn validation(field: &str, zh: &'static str, en: &'static str) -> Self {
+        AppError::Validation { field: field.to_owned(), msg: Msg::new(zh, en) }
+    }
+
+    /// A conflict with a fixed message.
+    pub fn conflict(zh: &'static str, en: &'static str) -> Self {
+        AppError::Conflict(Msg::new(zh, en))
+    }
+
+    /// Wraps any internal failure; the text goes to the log only.
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        AppError::Internal(format!("database: {e}"))
+    }
+}
+
+impl From<sea_orm::TransactionError<AppError>> for AppError {
+    fn from(e: sea_orm::TransactionError<AppError>) -> Self {
+        match e {
+            sea_orm::TransactionError::Connection(e) => e.into(),
+            sea_orm::TransactionError::Transaction(e) => e,
+        }
+    }
+}
+
+/// Result of every service function.
+pub type AppResult<T> = Result<T, AppError>;
+
+/// True when a database error is a unique-constraint violation (used to turn races into `CONFLICT`).
+pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
+    matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}

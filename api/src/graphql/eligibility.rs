@@ -1,0 +1,344 @@
+//! Eligibility over GraphQL: the public screener and the service catalogue. The screener stores
+//! nothing and logs no facts; it is a pure function of the input, the date and the policy.
+
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use domain::eligibility as engine;
+
+use super::{
+    accounts::{lang, state},
+    reference::Department,
+    scalars::Date,
+};
+use crate::error::{AppError, AppResult, Lang, Msg};
+
+/// Three-valued outcome: a rule never guesses.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// All conditions hold.
+    Eligible,
+    /// A condition fails.
+    NotEligible,
+    /// A fact the rule needs is unknown; `missingFacts` names it.
+    NeedsInfo,
+}
+
+impl From<engine::Outcome> for Outcome {
+    fn from(o: engine::Outcome) -> Self {
+        match o {
+            engine::Outcome::Eligible => Outcome::Eligible,
+            engine::Outcome::NotEligible => Outcome::NotEligible,
+            engine::Outcome::NeedsInfo => Outcome::NeedsInfo,
+        }
+    }
+}
+
+/// Which place handles an entitlement.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum HandlingPlace {
+    /// The residence county.
+    Residence,
+    /// The hukou county.
+    Hukou,
+    /// The residence county, coordinating with the hukou place.
+    ResidenceWithHukou,
+    /// No place (information items).
+    None,
+}
+
+impl From<domain::HandlingPlace> for HandlingPlace {
+    fn from(h: domain::HandlingPlace) -> Self {
+        match h {
+            domain::HandlingPlace::Residence => HandlingPlace::Residence,
+            domain::HandlingPlace::Hukou => HandlingPlace::Hukou,
+            domain::HandlingPlace::ResidenceWithHukou => HandlingPlace::ResidenceWithHukou,
+            domain::HandlingPlace::None => HandlingPlace::None,
+        }
+    }
+}
+
+/// Result of one condition.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TraceResult {
+    /// Holds.
+    Pass,
+    /// Does not hold.
+    Fail,
+    /// Cannot be decided: a fact is missing.
+    Unknown,
+}
+
+/// One condition as evaluated: what was read, what it was, and the clause it comes from.
+#[derive(SimpleObject, Clone)]
+pub struct ConditionTrace {
+    /// Stable condition code.
+    pub condition: String,
+    /// The condition in words.
+    pub description: String,
+    /// The fact(s) read (input field names).
+    pub fact: String,
+    /// The value read, if known.
+    pub value: Option<String>,
+    /// Pass, fail or unknown.
+    pub result: TraceResult,
+    /// Measure and quoted policy text.
+    pub clause: String,
+}
+
+impl From<engine::ConditionTrace> for ConditionTrace {
+    fn from(t: engine::ConditionTrace) -> Self {
+        ConditionTrace {
+            condition: t.condition,
+            description: t.description,
+            fact: t.fact,
+            value: t.value,
+            result: match t.result {
+                engine::TraceResult::Pass => TraceResult::Pass,
+                engine::TraceResult::Fail => TraceResult::Fail,
+                engine::TraceResult::Unknown => TraceResult::Unknown,
+            },
+            clause: t.clause,
+        }
+    }
+}
+
+/// Whether the child is a migrant child in the sense of measure (一).
+#[derive(SimpleObject)]
+pub struct ScopeDecision {
+    /// In scope, out of scope, or undecided.
+    pub outcome: Outcome,
+    /// Each scope condition with its trace.
+    pub reasons: Vec<ConditionTrace>,
+    /// True when the residence is outside Guizhou: the platform cannot help there.
+    pub outside_platform: bool,
+    /// Explanation for the family.
+    pub note: Option<String>,
+}
+
+/// One entitlement evaluated for the child.
+#[derive(SimpleObject)]
+pub struct EntitlementResult {
+    /// Entitlement code.
+    pub code: String,
+    /// Name in the request's language.
+    pub name: String,
+    /// Outcome.
+    pub outcome: Outcome,
+    /// Measure, e.g. `(三)`.
+    pub measure: String,
+    /// Responsible departments, lead first.
+    pub departments: Vec<Department>,
+    /// Which place handles it.
+    pub handled_at: HandlingPlace,
+    /// Handled through cross-province coordination (跨省通办).
+    pub cross_province: bool,
+    /// Conditions as evaluated.
+    pub trace: Vec<ConditionTrace>,
+    /// Facts to supply to decide a `NEEDS_INFO`.
+    pub missing_facts: Vec<String>,
+    /// Where to go and what to bring.
+    pub next_step: Option<String>,
+    /// A request can be filed for it.
+    pub requestable: bool,
+    /// Sessions can be booked for it.
+    pub bookable: bool,
+}
+
+/// The whole answer: scope plus every entitlement.
+#[derive(SimpleObject)]
+pub struct ScreeningResult {
+    /// Policy version applied.
+    pub policy_version: String,
+    /// The day evaluated.
+    pub as_of: Date,
+    /// Scope decision.
+    pub scope: ScopeDecision,
+    /// Every entitlement of the basic service list.
+    pub entitlements: Vec<EntitlementResult>,
+}
+
+impl ScreeningResult {
+    /// Maps the engine's result, naming departments in `lang`.
+    pub fn from_engine(r: engine::ScreeningResult, lang: Lang) -> Self {
+        ScreeningResult {
+            policy_version: r.policy_version,
+            as_of: Date(r.as_of),
+            scope: ScopeDecision {
+                outcome: r.scope.outcome.into(),
+                reasons: r.scope.reasons.into_iter().map(Into::into).collect(),
+                outside_platform: r.scope.outside_platform,
+                note: r.scope.note,
+            },
+            entitlements: r
+                .entitlements
+                .into_iter()
+                .map(|e| EntitlementResult {
+                    code: e.code,
+                    name: e.name,
+                    outcome: e.outcome.into(),
+                    measure: e.measure,
+                    departments: e.departments.iter().filter_map(|d| Department::by_code(d, lang)).collect(),
+                    handled_at: e.handled_at.into(),
+                    cross_province: e.cross_province,
+                    trace: e.trace.into_iter().map(Into::into).collect(),
+                    missing_facts: e.missing_facts,
+                    next_step: e.next_step,
+                    requestable: e.requestable,
+                    bookable: e.bookable,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The facts the screener reads. All optional: an unknown fact gives `NEEDS_INFO`, never a guess.
+#[derive(InputObject, Default, Clone)]
+pub struct ScreeningInput {
+    /// Child's birth date.
+    pub birth_date: Option<Date>,
+    /// Hukou county code (anywhere in China).
+    pub hukou_region_code: Option<String>,
+    /// Residence county code.
+    pub residence_region_code: Option<String>,
+    /// Living at the residence since.
+    pub residence_since: Option<Date>,
+    /// Moved together with a parent or other guardian.
+    pub moved_with_guardian: Option<bool>,
+    /// Holds a residence permit (居住证).
+    pub has_residence_permit: Option<bool>,
+    /// Residence permit issued on.
+    pub residence_permit_since: Option<Date>,
+    /// Enrolled in a school or kindergarten at the residence.
+    pub enrolled_in_school_at_residence: Option<bool>,
+    /// Family meets the residence-place minimum-living means test (self-declared).
+    pub meets_residence_dibao_test: Option<bool>,
+    /// Family meets the hukou-place minimum-living conditions (self-declared).
+    pub meets_hukou_dibao_test: Option<bool>,
+    /// Family in economic hardship.
+    pub family_economic_hardship: Option<bool>,
+    /// Sudden hardship (accident, disaster, illness).
+    pub sudden_hardship: Option<bool>,
+    /// Holds a disability certificate.
+    pub has_disability_certificate: Option<bool>,
+    /// Disability grade 1–4.
+    pub disability_grade: Option<i32>,
+    /// Recognised orphan or de-facto unsupported child.
+    pub orphan_or_unsupported: Option<bool>,
+    /// Serious illness.
+    pub serious_illness: Option<bool>,
+    /// Diagnosed mental disorder.
+    pub diagnosed_mental_disorder: Option<bool>,
+    /// Guardianship absent.
+    pub guardianship_absent: Option<bool>,
+    /// Family meets local housing-support conditions.
+    pub meets_housing_support_conditions: Option<bool>,
+}
+
+impl ScreeningInput {
+    /// The engine's facts; a grade outside 1–4 is refused here so it never reaches the engine.
+    pub fn to_facts(&self) -> AppResult<engine::Facts> {
+        let disability_grade = match self.disability_grade {
+            None => None,
+            Some(g @ 1..=4) => Some(g as u8),
+            Some(_) => return Err(AppError::validation("disabilityGrade", "残疾等级须为 1–4 级", "disability grade must be 1 to 4")),
+        };
+        Ok(engine::Facts {
+            birth_date: self.birth_date.map(|d| d.0),
+            hukou_region_code: self.hukou_region_code.clone(),
+            residence_region_code: self.residence_region_code.clone(),
+            residence_since: self.residence_since.map(|d| d.0),
+            moved_with_guardian: self.moved_with_guardian,
+            has_residence_permit: self.has_residence_permit,
+            residence_permit_since: self.residence_permit_since.map(|d| d.0),
+            enrolled_in_school_at_residence: self.enrolled_in_school_at_residence,
+            meets_residence_dibao_test: self.meets_residence_dibao_test,
+            meets_hukou_dibao_test: self.meets_hukou_dibao_test,
+            family_economic_hardship: self.family_economic_hardship,
+            sudden_hardship: self.sudden_hardship,
+            has_disability_certificate: self.has_disability_certificate,
+            disability_grade,
+            orphan_or_unsupported: self.orphan_or_unsupported,
+            serious_illness: self.serious_illness,
+            diagnosed_mental_disorder: self.diagnosed_mental_disorder,
+            guardianship_absent: self.guardianship_absent,
+            meets_housing_support_conditions: self.meets_housing_support_conditions,
+        })
+    }
+}
+
+/// Runs the engine for `facts` on `as_of` (today in China when omitted).
+pub fn screen(ctx: &Context<'_>, facts: &engine::Facts, as_of: Option<Date>) -> AppResult<ScreeningResult> {
+    let st = state(ctx);
+    let l = lang(ctx);
+    let day = as_of.map(|d| d.0).unwrap_or_else(|| st.clock.today());
+    let result = engine::screen(&st.reference.policy, &st.reference.divisions, facts, day, l.domain())
+        .map_err(|e| AppError::Validation { field: e.field, msg: Msg::owned(e.message_zh, e.message_en) })?;
+    Ok(ScreeningResult::from_engine(result, l))
+}
+
+/// An entitlement of the basic service list.
+#[derive(SimpleObject)]
+pub struct Entitlement {
+    /// Code.
+    pub code: String,
+    /// Name in the request's language.
+    pub name: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Measure, e.g. `(四)`.
+    pub measure: String,
+    /// Quoted clause.
+    pub clause: String,
+    /// Responsible departments, lead first.
+    pub departments: Vec<Department>,
+    /// Which place handles it.
+    pub handled_at: HandlingPlace,
+    /// A request can be filed for it.
+    pub requestable: bool,
+    /// Sessions can be booked for it.
+    pub bookable: bool,
+}
+
+/// Eligibility queries (public).
+#[derive(Default)]
+pub struct EligibilityQuery;
+
+#[Object]
+impl EligibilityQuery {
+    /// Decides scope and evaluates every entitlement for the given facts. Stores and logs nothing.
+    async fn screen_eligibility(&self, ctx: &Context<'_>, input: ScreeningInput, as_of: Option<Date>) -> AppResult<ScreeningResult> {
+        screen(ctx, &input.to_facts()?, as_of)
+    }
+
+    /// The basic service list of the policy in force (on `asOf`, default today).
+    async fn service_catalog(&self, ctx: &Context<'_>, as_of: Option<Date>) -> AppResult<Vec<Entitlement>> {
+        let st = state(ctx);
+        let l = lang(ctx);
+        let day = as_of.map(|d| d.0).unwrap_or_else(|| st.clock.today());
+        let policy = st
+            .reference
+            .policy
+            .version_at(day)
+            .ok_or_else(|| AppError::validation("asOf", "该日期没有生效的政策版本", "no policy version in force on that date"))?;
+        Ok(policy
+            .entitlements
+            .iter()
+            .map(|e| Entitlement {
+                code: e.code.clone(),
+                name: l.pick(&e.name_zh, &e.name_en).to_owned(),
+                name_zh: e.name_zh.clone(),
+                name_en: e.name_en.clone(),
+                measure: e.measure.clone(),
+                clause: e.clause.clone(),
+                departments: std::iter::once(&e.lead_department)
+                    .chain(e.coordinating_departments.iter())
+                    .filter_map(|d| Department::by_code(d, l))
+                    .collect(),
+                handled_at: e.handled_at.into(),
+                requestable: e.requestable,
+                bookable: e.bookable,
+            })
+            .collect())
+    }
+}

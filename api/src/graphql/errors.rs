@@ -1,0 +1,54 @@
+//! The single conversion of errors to their wire form: `extensions.code` from the fixed set, a
+//! message in the request's language, `extensions.field` for validation errors and a retry hint
+//! for throttling. Anything that is not an `AppError` raised by our code is either a malformed
+//! request (async-graphql's own parse/validation/coercion errors → `VALIDATION`) or internal (the
+//! cause is logged, the client sees a generic text).
+
+use async_graphql::{Response, ServerError, Value};
+
+use crate::error::{AppError, Lang};
+
+/// Rewrites every error of a response; returns the longest retry-after hint, if any.
+pub fn finish(resp: &mut Response, lang: Lang) -> Option<u64> {
+    let mut retry = None;
+    for err in resp.errors.iter_mut() {
+        if let Some(r) = rewrite(err, lang) {
+            retry = Some(retry.unwrap_or(0).max(r));
+        }
+    }
+    retry
+}
+
+fn rewrite(err: &mut ServerError, lang: Lang) -> Option<u64> {
+    let (code, message, field, retry) = if let Some(app) = err.source::<AppError>() {
+        if let AppError::Internal(cause) = app {
+            tracing::error!(error = %cause, path = ?err.path, "internal error");
+        }
+        let field = match app {
+            AppError::Validation { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        let retry = match app {
+            AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
+        (app.code(), app.message(lang), field, retry)
+    } else if err.source::<sea_orm::DbErr>().is_some() {
+        tracing::error!(error = %err.message, path = ?err.path, "database error");
+        let app = AppError::Internal(String::new());
+        (app.code(), app.message(lang), None, None)
+    } else {
+        let prefix = lang.pick("请求格式错误：", "invalid request: ");
+        ("VALIDATION", format!("{prefix}{}", err.message), None, None)
+    };
+    err.message = message;
+    let ext = err.extensions.get_or_insert_with(Default::default);
+    ext.set("code", code);
+    if let Some(f) = field {
+        ext.set("field", f);
+    }
+    if let Some(r) = retry {
+        ext.set("retryAfterSeconds", Value::from(r));
+    }
+    retry
+}

@@ -1,0 +1,99 @@
+//! Regions and departments.
+
+use async_graphql::{Context, Enum, Object, SimpleObject};
+
+use super::accounts::{lang, state};
+use crate::{
+    error::{AppError, AppResult, Lang},
+    services::reference,
+};
+
+/// Level of an administrative division.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RegionLevel {
+    /// 省级.
+    Province,
+    /// 地级.
+    Prefecture,
+    /// 县级.
+    County,
+    /// 乡级 (Guizhou only).
+    Township,
+}
+
+/// An administrative division (National Bureau of Statistics code).
+#[derive(SimpleObject, Clone)]
+pub struct Region {
+    /// 6-digit code (9 digits for townships).
+    pub code: String,
+    /// Official name.
+    pub name: String,
+    /// Level.
+    pub level: RegionLevel,
+    /// Parent code; none for provinces.
+    pub parent_code: Option<String>,
+}
+
+impl From<entities::region::Model> for Region {
+    fn from(m: entities::region::Model) -> Self {
+        let level = match m.level.as_str() {
+            "province" => RegionLevel::Province,
+            "prefecture" => RegionLevel::Prefecture,
+            "township" => RegionLevel::Township,
+            _ => RegionLevel::County,
+        };
+        Region { code: m.code, name: m.name, level, parent_code: m.parent_code }
+    }
+}
+
+/// One of the 23 departments, named in the request's language.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Department {
+    /// Contract code, e.g. `civil_affairs`.
+    pub code: String,
+    /// Name in the request's language.
+    pub name: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+}
+
+impl Department {
+    /// The department with `code`, from the compiled-in list.
+    pub fn by_code(code: &str, lang: Lang) -> Option<Department> {
+        migration::reference::DEPARTMENTS.iter().find(|d| d.0 == code).map(|(c, zh, en)| Department {
+            code: (*c).to_owned(),
+            name: lang.pick(zh, en).to_owned(),
+            name_zh: (*zh).to_owned(),
+            name_en: (*en).to_owned(),
+        })
+    }
+}
+
+/// Reference-data queries.
+#[derive(Default)]
+pub struct ReferenceQuery;
+
+#[Object]
+impl ReferenceQuery {
+    /// Divisions under `parentCode` (provinces when omitted), ordered by code.
+    async fn regions(&self, ctx: &Context<'_>, parent_code: Option<String>) -> AppResult<Vec<Region>> {
+        if let Some(p) = &parent_code
+            && (p.len() != 6 && p.len() != 9 || !p.chars().all(|c| c.is_ascii_digit()))
+        {
+            return Err(AppError::validation("parentCode", "行政区划代码须为 6 位或 9 位数字", "region codes have 6 or 9 digits"));
+        }
+        Ok(reference::regions(&state(ctx).db, parent_code.as_deref()).await?.into_iter().map(Region::from).collect())
+    }
+
+    /// The 23 departments that issued the policy.
+    async fn departments(&self, ctx: &Context<'_>) -> AppResult<Vec<Department>> {
+        let l = lang(ctx);
+        Ok(reference::departments(&state(ctx).db)
+            .await?
+            .into_iter()
+            .map(|d| Department { code: d.code, name: l.pick(&d.name_zh, &d.name_en).to_owned(), name_zh: d.name_zh, name_en: d.name_en })
+            .collect())
+    }
+}

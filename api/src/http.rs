@@ -1,0 +1,150 @@
+//! The HTTP surface: `POST /graphql` (queries also over GET, never mutations), GraphiQL in
+//! development, health probes, and the protective layers (body limit, timeout, request ids,
+//! tracing without personal data).
+
+use std::{
+    net::{IpAddr, SocketAddr},
+    time::Duration,
+};
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::{
+    Router,
+    extract::{ConnectInfo, FromRequest, Request, State},
+    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+use crate::{
+    auth::viewer::Auth,
+    error::Lang,
+    graphql::{AppSchema, errors},
+    services::accounts,
+    state::AppState,
+};
+
+/// The client's address as seen by the server (or from `X-Forwarded-For` behind a trusted proxy).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+#[derive(Clone)]
+struct Http {
+    state: AppState,
+    schema: AppSchema,
+}
+
+/// Builds the router for `state`.
+pub fn router(state: AppState) -> Router {
+    let schema = crate::graphql::schema_builder().data(state.clone());
+    let schema = if state.config.graphiql_enabled() { schema } else { schema.disable_introspection().disable_suggestions() };
+    let http = Http { state: state.clone(), schema: schema.finish() };
+    let request_id = HeaderName::from_static("x-request-id");
+    let mut graphql = axum::routing::post(graphql_post);
+    graphql = if state.config.graphiql_enabled() { graphql.get(graphiql_or_query) } else { graphql.get(graphql_get) };
+    Router::new().route("/graphql", graphql).route("/healthz", get(|| async { "ok" })).route("/readyz", get(readyz)).with_state(http).layer(
+        tower::ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+            .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                // Path only: query strings may carry tokens.
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }))
+            .layer(PropagateRequestIdLayer::new(request_id))
+            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.config.request_timeout()))
+            .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes)),
+    )
+}
+
+async fn readyz(State(h): State<Http>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(2), crate::db::ping(&h.state.db)).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
+    }
+}
+
+async fn graphiql_or_query(h: State<Http>, req: Request) -> Response {
+    if req.uri().query().is_none_or(|q| !q.contains("query=")) {
+        return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+    }
+    graphql_get(h, req).await
+}
+
+fn connect_info(req: &Request) -> Option<SocketAddr> {
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+/// GET runs queries only: a mutation over GET is refused (it could be triggered by a link).
+async fn graphql_get(State(h): State<Http>, req: Request) -> Response {
+    let ci = connect_info(&req);
+    let headers = req.headers().clone();
+    let query = req.uri().query().unwrap_or_default().to_owned();
+    let gql: async_graphql::Request = match async_graphql::http::parse_query_string(&query) {
+        Ok(r) => r,
+        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    };
+    let only_queries = async_graphql::parser::parse_query(&gql.query)
+        .map(|doc| doc.operations.iter().all(|(_, op)| op.node.ty == async_graphql::parser::types::OperationType::Query))
+        .unwrap_or(true);
+    if !only_queries {
+        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "POST")], "mutations and subscriptions need POST").into_response();
+    }
+    execute(&h, ci, &headers, gql).await
+}
+
+async fn graphql_post(State(h): State<Http>, req: Request) -> Response {
+    let ci = connect_info(&req);
+    let headers = req.headers().clone();
+    match GraphQLRequest::<async_graphql_axum::rejection::GraphQLRejection>::from_request(req, &h).await {
+        Ok(gql) => execute(&h, ci, &headers, gql.into_inner()).await,
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
+async fn execute(h: &Http, ci: Option<SocketAddr>, headers: &HeaderMap, req: async_graphql::Request) -> Response {
+    let lang = Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let auth = match headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        None => Auth::Anonymous,
+        Some(v) => match v.strip_prefix("Bearer ") {
+            Some(token) => match accounts::authenticate(&h.state, token.trim()).await {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::error!(error = %e, "authentication lookup failed");
+                    return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                }
+            },
+            None => Auth::Invalid,
+        },
+    };
+    let addr = client_addr(h, ci, headers);
+    let req = req.data(auth).data(lang).data(addr);
+    let mut resp = h.schema.execute(req).await;
+    let retry = errors::finish(&mut resp, lang);
+    let mut out = GraphQLResponse::from(resp).into_response();
+    if let Some(secs) = retry
+        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+    {
+        out.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    out
+}
+
+fn client_addr(h: &Http, ci: Option<SocketAddr>, headers: &HeaderMap) -> ClientAddr {
+    if h.state.config.trust_proxy
+        && let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|s| s.trim().parse().ok())
+    {
+        return ClientAddr(Some(ip));
+    }
+    ClientAddr(ci.map(|c| c.ip()))
+}

@@ -1,0 +1,103 @@
+//! Tongxin (童心): the GraphQL service behind the families' app, the social organizations'
+//! listings and the departments' work queues for migrant children in Guizhou.
+//!
+//! Layers: `http` (transport) → `graphql` (API types, one module per domain) → `services` (use
+//! cases and persistence) → `domain` crate (pure rules). Errors are `error::AppError` throughout
+//! and become wire errors once, in `graphql::errors`.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod mail;
+pub mod ratelimit;
+pub mod reference;
+pub mod services;
+pub mod state;
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use tokio::sync::{Notify, watch};
+
+use crate::{auth::jwt::JwtKeys, clock::Clock, config::Config, mail::Mailer, ratelimit::RateLimits, reference::Reference, state::AppState};
+
+/// Builds the shared state: connects, migrates, loads reference data and policy.
+pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppState, String> {
+    config.validate().map_err(|e| e.to_string())?;
+    if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
+        return Err("jsonwebtoken has no crypto provider (feature unification enabled two backends?)".into());
+    }
+    let reference = Reference::load(&config.policy_dir)?;
+    let jwt = JwtKeys::from_config(&config).map_err(|e| e.to_string())?;
+    let mailer = match mailer {
+        Some(m) => m,
+        None => Mailer::from_config(&config)?,
+    };
+    let db = db::connect(&config).await.map_err(|e| format!("database: {e}"))?;
+    db::migrate(&db).await.map_err(|e| format!("migration: {e}"))?;
+    Ok(AppState {
+        db,
+        limits: Arc::new(RateLimits::new(config.login_per_account_per_minute, config.login_per_address_per_minute)),
+        config: Arc::new(config),
+        jwt,
+        mailer,
+        mail_wake: Arc::new(Notify::new()),
+        reference: Arc::new(reference),
+        clock: Clock::default(),
+    })
+}
+
+/// Background jobs of a server process (today: the outbox worker).
+pub fn spawn_workers(state: &AppState, shutdown: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+    if !state.config.outbox_worker {
+        return Vec::new();
+    }
+    vec![tokio::spawn(mail::outbox::run_worker(
+        state.db.clone(),
+        state.mailer.clone(),
+        state.config.mail_from.clone(),
+        state.config.outbox_max_attempts,
+        Duration::from_millis(state.config.outbox_poll_ms),
+        state.mail_wake.clone(),
+        state.clock.clone(),
+        shutdown,
+    ))]
+}
+
+/// Serves until `shutdown` resolves, then lets in-flight requests finish and stops the workers.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let workers = spawn_workers(&state, stop_rx);
+    let app = http::router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await?;
+    let _ = stop_tx.send(true);
+    for w in workers {
+        let _ = w.await;
+    }
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown requested: finishing in-flight requests");
+}

@@ -1,0 +1,38 @@
+//! Reference knowledge loaded at start-up: administrative divisions, departments and the policy
+//! versions. A policy file that does not validate stops the server with the file and line.
+
+use std::path::Path;
+
+use domain::{policy::PolicySet, regions::Divisions};
+
+/// Divisions, departments and policy, shared read-only by every request.
+pub struct Reference {
+    /// Administrative divisions (compiled in from `data/divisions.csv`).
+    pub divisions: Divisions,
+    /// Every policy version found in `POLICY_DIR`.
+    pub policy: PolicySet,
+}
+
+impl Reference {
+    /// Loads the divisions and every `*.toml` policy file of `dir`.
+    pub fn load(dir: &Path) -> Result<Self, String> {
+        let divisions = Divisions::from_csv(migration::reference::DIVISIONS_CSV).map_err(|e| format!("divisions.csv: {e}"))?;
+        let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+            .map_err(|e| format!("POLICY_DIR {}: {e}", dir.display()))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+                Ok((p.display().to_string(), text))
+            })
+            .collect::<Result<_, String>>()?;
+        if files.is_empty() {
+            return Err(format!("POLICY_DIR {} holds no *.toml policy file", dir.display()));
+        }
+        files.sort();
+        let sources: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        let policy = PolicySet::load(&sources, &divisions).map_err(|e| e.to_string())?;
+        Ok(Reference { divisions, policy })
+    }
+}

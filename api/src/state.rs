@@ -1,0 +1,29 @@
+//! Everything a request handler needs, built once at start-up and cheap to clone.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+
+use crate::{auth::jwt::JwtKeys, clock::Clock, config::Config, mail::Mailer, ratelimit::RateLimits, reference::Reference};
+
+/// Shared server state.
+#[derive(Clone)]
+pub struct AppState {
+    /// Connection pool.
+    pub db: DatabaseConnection,
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Access-token keys.
+    pub jwt: JwtKeys,
+    /// Mail transport used by the outbox worker.
+    pub mailer: Mailer,
+    /// Authentication throttles.
+    pub limits: Arc<RateLimits>,
+    /// Wakes the outbox worker after a commit that enqueued mail.
+    pub mail_wake: Arc<Notify>,
+    /// Policy versions and region knowledge.
+    pub reference: Arc<Reference>,
+    /// Now.
+    pub clock: Clock,
+}

@@ -1,0 +1,10 @@
+//! Pure Tongxin domain logic: administrative divisions, calendar conventions, the policy as
+//! versioned data, and the eligibility engine. No I/O, no clock, no async — the server passes
+//! everything in, so every decision is reproducible and testable.
+
+pub mod calendar;
+pub mod eligibility;
+pub mod policy;
+pub mod regions;
+
+pub use policy::HandlingPlace;

@@ -1,0 +1,360 @@
+//! Loading one policy file: parse, validate, compile. Every error carries the line it is about.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use chrono::NaiveDate;
+use toml::value::Datetime;
+
+use super::condition::{CompileCtx, Node, compile};
+use super::model::*;
+use super::raw::*;
+use crate::regions::{Divisions, Level};
+
+/// A validation failure before the file name is attached.
+#[derive(Debug)]
+pub(crate) struct Fail {
+    pub(crate) line: usize,
+    pub(crate) message: String,
+}
+
+/// A position waiting for its message.
+pub(crate) struct At(usize);
+
+impl At {
+    pub(crate) fn msg(self, message: String) -> Fail {
+        Fail { line: self.0, message }
+    }
+}
+
+/// 1-based line of a byte offset.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+pub(crate) fn line_err(text: &str, span: Range<usize>) -> At {
+    At(line_of(text, span.start))
+}
+
+const MEASURES: [&str; 13] = ["(一)", "(二)", "(三)", "(四)", "(五)", "(六)", "(七)", "(八)", "(九)", "(十)", "(十一)", "(十二)", "(十三)"];
+const UNITS: [&str; 5] = ["years", "months", "working_days", "grade", "share"];
+
+fn date(text: &str, d: &S<Datetime>) -> Result<NaiveDate, Fail> {
+    let v = d.get_ref();
+    let bad = || line_err(text, d.span()).msg(format!("`{v}` is not a plain date (YYYY-MM-DD)"));
+    match (v.date, v.time, v.offset) {
+        (Some(x), None, None) => NaiveDate::from_ymd_opt(x.year.into(), x.month.into(), x.day.into()).ok_or_else(bad),
+        _ => Err(bad()),
+    }
+}
+
+fn opt_date(text: &str, d: &Option<S<Datetime>>) -> Result<Option<NaiveDate>, Fail> {
+    d.as_ref().map(|d| date(text, d)).transpose()
+}
+
+fn template(text: &str, s: &S<String>) -> Result<Template, Fail> {
+    let mut parts = Vec::new();
+    let mut rest = s.get_ref().as_str();
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            parts.push(TemplatePart::Text(rest[..open].to_string()));
+        }
+        let close = rest[open..].find('}').ok_or_else(|| line_err(text, s.span()).msg("unclosed `{` in text".into()))? + open;
+        parts.push(match &rest[open + 1..close] {
+            "residence" => TemplatePart::Residence,
+            "hukou" => TemplatePart::Hukou,
+            other => {
+                return Err(line_err(text, s.span()).msg(format!("unknown placeholder `{{{other}}}` (use {{residence}} or {{hukou}})")));
+            }
+        });
+        rest = &rest[close + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(TemplatePart::Text(rest.to_string()));
+    }
+    Ok(Template { parts })
+}
+
+fn texts(text: &str, zh: &S<String>, en: &S<String>) -> Result<Texts, Fail> {
+    Ok(Texts { zh: template(text, zh)?, en: template(text, en)? })
+}
+
+/// Checks that dated entries of one thing neither overlap nor leave a gap in `[from, to]`.
+/// `entries`: (from, to, line). Returns the failure for the first offending entry.
+fn check_timeline(
+    what: &str,
+    entries: &mut [(NaiveDate, Option<NaiveDate>, usize)],
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+    must_cover: bool,
+) -> Result<(), Fail> {
+    entries.sort_by_key(|e| e.0);
+    for e in entries.iter() {
+        if e.1.is_some_and(|t| t < e.0) {
+            return Err(Fail { line: e.2, message: format!("{what}: effective_to is before effective_from") });
+        }
+    }
+    for w in entries.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if a.1.is_none_or(|t| t >= b.0) {
+            let (later, earlier) = if a.2 > b.2 { (a.2, b.2) } else { (b.2, a.2) };
+            return Err(Fail { line: later, message: format!("{what}: effective range overlaps the one on line {earlier}") });
+        }
+        if must_cover && a.1.and_then(|t| t.succ_opt()) != Some(b.0) {
+            return Err(Fail {
+                line: b.2,
+                message: format!("{what}: no value in force between {} and {}", a.1.map(|d| d.to_string()).unwrap_or_default(), b.0),
+            });
+        }
+    }
+    if must_cover && let (Some(first), Some(last)) = (entries.first(), entries.last()) {
+        if first.0 > from {
+            return Err(Fail { line: first.2, message: format!("{what}: no value in force from {from} (the policy's effective_from)") });
+        }
+        let uncovered = match (last.1, to) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(l), Some(t)) => l < t,
+        };
+        if uncovered {
+            return Err(Fail {
+                line: last.2,
+                message: format!("{what}: no value in force after {}", last.1.map(|d| d.to_string()).unwrap_or_default()),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Parses, validates and compiles one policy file; returns the policy and the line of its
+/// `effective_from` (for errors about overlapping versions).
+pub(crate) fn load_file(text: &str, divisions: &Divisions) -> Result<(Policy, usize), Fail> {
+    let raw: RawFile = toml::from_str(text)
+        .map_err(|e| Fail { line: e.span().map(|s| line_of(text, s.start)).unwrap_or(0), message: e.message().trim().to_string() })?;
+    let h = &raw.policy;
+    let from = date(text, &h.effective_from)?;
+    let to = opt_date(text, &h.effective_to)?;
+    if to.is_some_and(|t| t < from) {
+        return Err(line_err(text, h.effective_from.span()).msg("policy effective_to is before effective_from".into()));
+    }
+
+    // Departments.
+    let mut departments = Vec::new();
+    let mut dept_codes = HashSet::new();
+    for d in &raw.departments {
+        let r = d.get_ref();
+        if !dept_codes.insert(r.code.get_ref().clone()) {
+            return Err(line_err(text, r.code.span()).msg(format!("duplicate department `{}`", r.code.get_ref())));
+        }
+        departments.push(Department { code: r.code.get_ref().clone(), name_zh: r.name_zh.clone(), name_en: r.name_en.clone() });
+    }
+    let dept = |s: &S<String>| -> Result<String, Fail> {
+        if dept_codes.contains(s.get_ref()) {
+            Ok(s.get_ref().clone())
+        } else {
+            Err(line_err(text, s.span()).msg(format!("unknown department `{}`", s.get_ref())))
+        }
+    };
+
+    // Parameters: one timeline per name, in first-seen order.
+    let mut parameters: Vec<Parameter> = Vec::new();
+    let mut param_idx: HashMap<String, usize> = HashMap::new();
+    let mut param_lines: Vec<Vec<(NaiveDate, Option<NaiveDate>, usize)>> = Vec::new();
+    let mut value_lines: Vec<Vec<usize>> = Vec::new();
+    for p in &raw.parameters {
+        let r = p.get_ref();
+        let name = r.name.get_ref();
+        if !UNITS.contains(&r.unit.get_ref().as_str()) {
+            return Err(line_err(text, r.unit.span()).msg(format!("unknown unit `{}` (one of {})", r.unit.get_ref(), UNITS.join(", "))));
+        }
+        let pf = opt_date(text, &r.effective_from)?.unwrap_or(from);
+        let pt = match &r.effective_to {
+            Some(d) => Some(date(text, d)?),
+            None => to,
+        };
+        let idx = *param_idx.entry(name.clone()).or_insert_with(|| {
+            parameters.push(Parameter { name: name.clone(), unit: r.unit.get_ref().clone(), source: r.source.clone(), values: Vec::new() });
+            param_lines.push(Vec::new());
+            value_lines.push(Vec::new());
+            parameters.len() - 1
+        });
+        let line = line_of(text, r.effective_from.as_ref().map(|d| d.span().start).unwrap_or(r.name.span().start));
+        parameters[idx].values.push(DatedValue { from: pf, to: pt, value: *r.value.get_ref() });
+        param_lines[idx].push((pf, pt, line));
+        value_lines[idx].push(line_of(text, r.value.span().start));
+    }
+    for (i, p) in parameters.iter_mut().enumerate() {
+        check_timeline(&format!("parameter `{}`", p.name), &mut param_lines[i], from, to, true)?;
+        p.values.sort_by_key(|v| v.from);
+    }
+
+    // Central urban areas.
+    let c = &raw.central_urban_area;
+    let suffix = match c.default_district_suffix.get_ref().as_slice() {
+        [a, b] if a <= b && *b <= 99 => (*a, *b),
+        _ => {
+            return Err(line_err(text, c.default_district_suffix.span())
+                .msg("default_district_suffix must be [min, max] with 0 ≤ min ≤ max ≤ 99".into()));
+        }
+    };
+    let mut overrides = Vec::new();
+    let mut by_pref: HashMap<String, Vec<(NaiveDate, Option<NaiveDate>, usize)>> = HashMap::new();
+    for o in &c.overrides {
+        let r = o.get_ref();
+        let pref = r.prefecture.get_ref();
+        if divisions.get(pref).is_none_or(|d| d.level != Level::Prefecture) {
+            return Err(line_err(text, r.prefecture.span()).msg(format!("`{pref}` is not a prefecture-level division code")));
+        }
+        for d in &r.districts {
+            if !divisions.is_county(d.get_ref()) || divisions.prefecture_of(d.get_ref()).is_none_or(|p| p.code != *pref) {
+                return Err(line_err(text, d.span()).msg(format!("`{}` is not a county-level division of {pref}", d.get_ref())));
+            }
+        }
+        let of = opt_date(text, &r.effective_from)?.unwrap_or(from);
+        let ot = opt_date(text, &r.effective_to)?;
+        let line = line_of(text, r.effective_from.as_ref().map(|d| d.span().start).unwrap_or(r.prefecture.span().start));
+        by_pref.entry(pref.clone()).or_default().push((of, ot, line));
+        overrides.push(CentralUrbanOverride {
+            prefecture: pref.clone(),
+            districts: r.districts.iter().map(|d| d.get_ref().clone()).collect(),
+            note: r.note.clone(),
+            from: of,
+            to: ot,
+        });
+    }
+    for (pref, entries) in &mut by_pref {
+        check_timeline(&format!("central urban area of {pref}"), entries, from, to, false)?;
+    }
+
+    // Conditions.
+    let mut whole = Vec::new();
+    let mut cx = CompileCtx {
+        text,
+        params: &param_idx,
+        whole_params: &mut whole,
+        allow_in_scope: false,
+        measure: &raw.scope.measure,
+        default_clause: &raw.scope.clause,
+    };
+    let platform = compile(&raw.scope.platform, &mut cx)?;
+    let scope_cond = compile(&raw.scope.condition, &mut cx)?;
+    let scope = ScopeRule { measure: raw.scope.measure.clone(), clause: raw.scope.clause.clone(), platform, condition: scope_cond };
+
+    let mut entitlements = Vec::new();
+    let mut codes = HashSet::new();
+    for e in &raw.entitlements {
+        let r = e.get_ref();
+        let code = r.code.get_ref();
+        if !codes.insert(code.clone()) {
+            return Err(line_err(text, r.code.span()).msg(format!("duplicate entitlement `{code}`")));
+        }
+        if !MEASURES.contains(&r.measure.get_ref().as_str()) {
+            return Err(line_err(text, r.measure.span()).msg(format!("unknown measure `{}` (expected (一) … (十三))", r.measure.get_ref())));
+        }
+        let handled_at = HandlingPlace::parse(r.handled_at.get_ref()).ok_or_else(|| {
+            line_err(text, r.handled_at.span())
+                .msg(format!("unknown handled_at `{}` (residence, hukou, residence_with_hukou, none)", r.handled_at.get_ref()))
+        })?;
+        let lead_department = dept(&r.lead_department)?;
+        let coordinating_departments = r.coordinating_departments.iter().map(dept).collect::<Result<Vec<_>, _>>()?;
+        let routing = match (&r.routing, *r.requestable.get_ref()) {
+            (None, true) => {
+                return Err(line_err(text, r.requestable.span()).msg(format!("entitlement `{code}` is requestable but has no routing")));
+            }
+            (Some(ro), false) => {
+                return Err(line_err(text, ro.span()).msg(format!("entitlement `{code}` has routing but is not requestable")));
+            }
+            (None, false) => None,
+            (Some(ro), true) => Some(routing(text, ro.get_ref(), &dept, &param_idx, &parameters)?),
+        };
+        let mut cx = CompileCtx {
+            text,
+            params: &param_idx,
+            whole_params: &mut whole,
+            allow_in_scope: true,
+            measure: r.measure.get_ref(),
+            default_clause: r.clause.get_ref(),
+        };
+        let condition: Node = compile(&r.condition, &mut cx)?;
+        entitlements.push(Entitlement {
+            code: code.clone(),
+            name_zh: r.name_zh.clone(),
+            name_en: r.name_en.clone(),
+            measure: r.measure.get_ref().clone(),
+            clause: r.clause.get_ref().clone(),
+            lead_department,
+            coordinating_departments,
+            handled_at,
+            requestable: *r.requestable.get_ref(),
+            bookable: r.bookable,
+            routing,
+            next_step: texts(text, &r.next_step_zh, &r.next_step_en)?,
+            condition,
+        });
+    }
+    for (idx, offset) in whole {
+        if let Some((i, v)) =
+            parameters[idx].values.iter().enumerate().find(|(_, v)| v.value < 0.0 || v.value.fract() != 0.0 || v.value > 1000.0)
+        {
+            let line = value_lines[idx].get(i).copied().unwrap_or_else(|| line_of(text, offset));
+            return Err(Fail {
+                line,
+                message: format!(
+                    "parameter `{}` must be a whole number of {} (found {})",
+                    parameters[idx].name, parameters[idx].unit, v.value
+                ),
+            });
+        }
+    }
+
+    let t = &raw.texts;
+    let policy = Policy {
+        version: h.version.get_ref().clone(),
+        title_zh: h.title_zh.clone(),
+        title_en: h.title_en.clone(),
+        source: h.source.clone(),
+        effective_from: from,
+        effective_to: to,
+        departments,
+        parameters,
+        central_urban_areas: CentralUrbanAreas { quote: c.quote.clone(), default_suffix: suffix, overrides },
+        entitlements,
+        texts: PolicyTexts {
+            in_scope: texts(text, &t.in_scope_zh, &t.in_scope_en)?,
+            not_in_scope: texts(text, &t.not_in_scope_zh, &t.not_in_scope_en)?,
+            outside_platform: texts(text, &t.outside_platform_zh, &t.outside_platform_en)?,
+            cross_province: texts(text, &t.cross_province_zh, &t.cross_province_en)?,
+        },
+        scope,
+    };
+    Ok((policy, line_of(text, h.effective_from.span().start)))
+}
+
+fn routing(
+    text: &str,
+    r: &RawRouting,
+    dept: &dyn Fn(&S<String>) -> Result<String, Fail>,
+    idx: &HashMap<String, usize>,
+    params: &[Parameter],
+) -> Result<RoutingSpec, Fail> {
+    let param = |s: &S<String>, share: bool| -> Result<Parameter, Fail> {
+        let p = idx
+            .get(s.get_ref())
+            .map(|&i| &params[i])
+            .ok_or_else(|| line_err(text, s.span()).msg(format!("routing refers to nothing: no parameter `{}`", s.get_ref())))?;
+        let ok = |v: f64| if share { v > 0.0 && v < 1.0 } else { v >= 1.0 && v.fract() == 0.0 };
+        if let Some(v) = p.values.iter().find(|v| !ok(v.value)) {
+            let want = if share { "a share between 0 and 1" } else { "a whole number of working days ≥ 1" };
+            return Err(line_err(text, s.span()).msg(format!("parameter `{}` must be {want} (found {})", p.name, v.value)));
+        }
+        Ok(p.clone())
+    };
+    Ok(RoutingSpec {
+        queue_department: dept(&r.queue_department)?,
+        first_response_working_days: param(&r.first_response_working_days, false)?,
+        resolution_working_days: param(&r.resolution_working_days, false)?,
+        high_risk_resolution_working_days: param(&r.high_risk_resolution_working_days, false)?,
+        warn_share: param(&r.warn_share, true)?,
+    })
+}

@@ -1,0 +1,11 @@
+//! sea-orm entities of the Tongxin database. Plain data only: no GraphQL derives, no behaviour; the
+//! server maps them to its own API types so the schema can evolve without breaking the wire contract.
+
+pub mod account;
+pub mod audit_log;
+pub mod department;
+pub mod email_token;
+pub mod login_session;
+pub mod outbox;
+pub mod refresh_token;
+pub mod region;

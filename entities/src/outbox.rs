@@ -1,0 +1,37 @@
+//! An e-mail waiting to be delivered, written in the transaction of the change that caused it.
+use sea_orm::entity::prelude::*;
+
+/// An outbox row.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "outbox")]
+pub struct Model {
+    /// Row id; also the stable Message-ID, since delivery is at-least-once.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Recipient address.
+    pub recipient: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+    /// pending, sent or failed.
+    pub status: String,
+    /// Delivery attempts so far.
+    pub attempts: i32,
+    /// Earliest time of the next attempt (backoff).
+    pub next_attempt_at: DateTimeUtc,
+    /// Lease of the worker delivering it; expired leases return the row to the pool.
+    pub locked_until: Option<DateTimeUtc>,
+    /// Last transport error (no body, no secrets).
+    pub last_error: Option<String>,
+    /// Delivery time.
+    pub sent_at: Option<DateTimeUtc>,
+    /// Enqueue time.
+    pub created_at: DateTimeUtc,
+}
+
+/// No relations are navigated through the ORM.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

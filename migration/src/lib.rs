@@ -1,0 +1,25 @@
+//! Schema migrations and reference data. Migrations run at server start and in every test, so the
+//! schema in a database is always the one the code was written against.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_create_reference;
+mod m20261129_000002_create_accounts;
+mod m20261129_000003_create_outbox_audit;
+mod m20261129_000004_seed_reference;
+pub mod reference;
+
+/// The ordered list of every migration of the Tongxin schema.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261129_000001_create_reference::Migration),
+            Box::new(m20261129_000002_create_accounts::Migration),
+            Box::new(m20261129_000003_create_outbox_audit::Migration),
+            Box::new(m20261129_000004_seed_reference::Migration),
+        ]
+    }
+}

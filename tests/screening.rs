@@ -1,0 +1,141 @@
+//! The public screener and the service catalogue, through GraphQL as the app calls them.
+
+use integration_tests::{TestApp, code, field};
+use serde_json::{Value, json};
+
+const SCREEN: &str = "query($i: ScreeningInput!, $d: Date){ screenEligibility(input: $i, asOf: $d){
+  policyVersion asOf
+  scope { outcome outsidePlatform note reasons { condition fact value result clause } }
+  entitlements { code name outcome measure handledAt crossProvince missingFacts nextStep requestable bookable
+    departments { code name } trace { condition fact value result clause } } } }";
+
+/// A seven-year-old who moved from 播州区 (Zunyi) to 南明区 (Guiyang) with her mother in 2025.
+fn pupil() -> Value {
+    json!({
+        "birthDate": "2019-03-10",
+        "hukouRegionCode": "520304",
+        "residenceRegionCode": "520102",
+        "residenceSince": "2025-02-01",
+        "movedWithGuardian": true,
+        "hasResidencePermit": true,
+        "residencePermitSince": "2025-03-01",
+        "enrolledInSchoolAtResidence": true
+    })
+}
+
+fn entitlement<'a>(r: &'a Value, code: &str) -> &'a Value {
+    r["data"]["screenEligibility"]["entitlements"]
+        .as_array()
+        .and_then(|l| l.iter().find(|e| e["code"] == code))
+        .unwrap_or_else(|| panic!("{code} missing in {r}"))
+}
+
+#[tokio::test]
+async fn a_migrant_pupil_is_in_scope_and_may_enrol_at_the_residence_with_the_clause_cited() {
+    let app = TestApp::spawn().await;
+    let r = app.gql(None, SCREEN, json!({"i": pupil(), "d": "2026-09-01"})).await;
+    assert!(r["errors"].is_null(), "{r}");
+    let s = &r["data"]["screenEligibility"];
+    assert_eq!(s["scope"]["outcome"], "ELIGIBLE");
+    assert_eq!(s["asOf"], "2026-09-01");
+    let school = entitlement(&r, "school_enrolment");
+    assert_eq!(school["outcome"], "ELIGIBLE");
+    assert_eq!(school["measure"], "(四)");
+    assert_eq!(school["handledAt"], "RESIDENCE");
+    assert_eq!(school["departments"][0]["code"], "education");
+    assert!(
+        school["trace"].as_array().is_some_and(|t| !t.is_empty() && t.iter().all(|c| !c["clause"].as_str().unwrap_or_default().is_empty()))
+    );
+    assert!(school["nextStep"].as_str().is_some_and(|s| !s.is_empty()));
+    // The catalogue covers the whole basic service list.
+    assert!(s["entitlements"].as_array().is_some_and(|l| l.len() >= 26));
+}
+
+#[tokio::test]
+async fn unknown_facts_give_needs_info_naming_them_never_a_guess() {
+    let app = TestApp::spawn().await;
+    let r = app.gql(None, SCREEN, json!({"i": {"residenceRegionCode": "520102"}, "d": "2026-09-01"})).await;
+    assert!(r["errors"].is_null(), "{r}");
+    assert_eq!(r["data"]["screenEligibility"]["scope"]["outcome"], "NEEDS_INFO");
+    let school = entitlement(&r, "school_enrolment");
+    assert_eq!(school["outcome"], "NEEDS_INFO");
+    assert!(school["missingFacts"].as_array().is_some_and(|m| m.iter().any(|f| f == "birthDate")), "{school}");
+}
+
+#[tokio::test]
+async fn the_next_step_speaks_the_callers_language() {
+    let app = TestApp::spawn().await;
+    let zh = app.gql_lang(None, "zh-CN", SCREEN, json!({"i": pupil(), "d": "2026-09-01"})).await;
+    let en = app.gql_lang(None, "en", SCREEN, json!({"i": pupil(), "d": "2026-09-01"})).await;
+    let (a, b) = (entitlement(&zh, "school_enrolment"), entitlement(&en, "school_enrolment"));
+    assert_ne!(a["nextStep"], b["nextStep"]);
+    assert!(b["nextStep"].as_str().is_some_and(|s| s.contains("Bring")), "{b}");
+    assert!(a["nextStep"].as_str().is_some_and(|s| s.contains("携带") || s.contains("材料")), "{a}");
+    assert_eq!(b["departments"][0]["name"], "Education");
+}
+
+#[tokio::test]
+async fn a_hukou_in_another_province_goes_through_cross_province_coordination() {
+    let app = TestApp::spawn().await;
+    let mut facts = pupil();
+    facts["hukouRegionCode"] = json!("430102"); // 长沙市芙蓉区, Hunan
+    facts["orphanOrUnsupported"] = json!(true);
+    let r = app.gql(None, SCREEN, json!({"i": facts, "d": "2026-09-01"})).await;
+    assert_eq!(r["data"]["screenEligibility"]["scope"]["outcome"], "ELIGIBLE", "{r}");
+    let orphan = entitlement(&r, "orphan_allowance");
+    assert_eq!(orphan["handledAt"], "RESIDENCE_WITH_HUKOU");
+    assert_eq!(orphan["crossProvince"], true);
+}
+
+#[tokio::test]
+async fn a_residence_outside_guizhou_is_outside_the_platform_and_says_so() {
+    let app = TestApp::spawn().await;
+    let mut facts = pupil();
+    facts["residenceRegionCode"] = json!("430102");
+    let r = app.gql(None, SCREEN, json!({"i": facts, "d": "2026-09-01"})).await;
+    assert_eq!(r["data"]["screenEligibility"]["scope"]["outsidePlatform"], true, "{r}");
+    assert!(r["data"]["screenEligibility"]["scope"]["note"].as_str().is_some_and(|n| !n.is_empty()));
+}
+
+#[tokio::test]
+async fn bad_facts_are_refused_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        ("residenceRegionCode", json!("520100")), // a prefecture, not a county
+        ("hukouRegionCode", json!("999999")),
+        ("birthDate", json!("2027-01-01")),
+        ("residenceSince", json!("2018-01-01")), // before birth
+        ("disabilityGrade", json!(5)),
+    ];
+    for (f, value) in cases {
+        let mut facts = pupil();
+        facts[f] = value;
+        let r = app.gql(None, SCREEN, json!({"i": facts, "d": "2026-09-01"})).await;
+        assert_eq!((code(&r), field(&r)), ("VALIDATION", f), "{r}");
+    }
+}
+
+#[tokio::test]
+async fn the_service_catalogue_lists_every_entitlement_with_measure_and_departments() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .gql_lang(
+            None,
+            "en",
+            "{ serviceCatalog { code name measure clause handledAt requestable bookable departments { code } } }",
+            json!({}),
+        )
+        .await;
+    let list = r["data"]["serviceCatalog"].as_array().expect("list");
+    let codes: Vec<&str> = list.iter().filter_map(|e| e["code"].as_str()).collect();
+    for c in
+        ["dibao_residence", "school_enrolment", "transit_card", "vaccination", "cultural_services", "parent_employment", "hotline_12355"]
+    {
+        assert!(codes.contains(&c), "{c} missing");
+    }
+    assert!(
+        list.iter()
+            .all(|e| e["measure"].as_str().is_some_and(|m| m.starts_with('(')) && !e["departments"].as_array().is_none_or(Vec::is_empty))
+    );
+    assert!(list.iter().any(|e| e["requestable"] == true) && list.iter().any(|e| e["bookable"] == true));
+}

@@ -1,0 +1,266 @@
+//! Test support: a real Tongxin server on a loopback port with its own database (a SQLite file,
+//! or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set), an in-memory mail transport,
+//! and a small GraphQL client. Every test gets its own server and database, so tests run in
+//! parallel without seeing each other.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use api::{
+    config::{Config, Environment},
+    mail::Mailer,
+    state::AppState,
+};
+use lettre::transport::stub::AsyncStubTransport;
+use serde_json::{Value, json};
+
+/// Password used by fixtures.
+pub const PASSWORD: &str = "correct-horse-42";
+
+/// Where this test's database lives; dropped with the app.
+enum TestDb {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TestDb::Postgres { admin_url, name } => {
+                let (url, name) = (admin_url.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                    rt.block_on(async move {
+                        if let Ok(db) = sea_orm::Database::connect(url).await {
+                            use sea_orm::ConnectionTrait;
+                            let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// A running server for one test.
+pub struct TestApp {
+    /// Server address.
+    pub addr: SocketAddr,
+    /// Shared state (database, clock) for arranging and inspecting.
+    pub state: AppState,
+    /// Every e-mail delivered.
+    pub mail: AsyncStubTransport,
+    client: reqwest::Client,
+    _db: TestDb,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// True when the suite runs against PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres"))
+}
+
+impl TestApp {
+    /// Starts a server with default test settings.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts a server after `tweak` adjusts its configuration.
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let (url, db) = match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if admin_url.starts_with("postgres") => {
+                let name = format!("tongxin_t_{id}");
+                let admin = sea_orm::Database::connect(admin_url.clone()).await.expect("TEST_DATABASE_URL must be reachable");
+                use sea_orm::ConnectionTrait;
+                admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+                let _ = admin.close().await;
+                let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin_url.clone());
+                (format!("{base}/{name}"), TestDb::Postgres { admin_url, name })
+            }
+            _ => {
+                let dir = std::env::temp_dir().join(format!("tongxin-test-{id}"));
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                (format!("sqlite://{}/t.db?mode=rwc", dir.display()), TestDb::Sqlite(dir))
+            }
+        };
+        let mut config = Config::development();
+        config.environment = Environment::Test;
+        config.database_url = url;
+        config.database_max_connections = Some(if on_postgres() { 10 } else { 8 });
+        config.policy_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../policy"));
+        config.jwt_keys = "k1:test-signing-key-0123456789abcdef0123456789".to_owned().into();
+        config.public_url = "https://tongxin.test".into();
+        config.outbox_poll_ms = 50;
+        tweak(&mut config);
+        let stub = AsyncStubTransport::new_ok();
+        let state = api::build_state(config, Some(Mailer::Stub(stub.clone()))).await.expect("server state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let st = state.clone();
+        tokio::spawn(async move {
+            let _ = api::serve(st, listener, async move {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        TestApp { addr, state, mail: stub, client: reqwest::Client::new(), _db: db, _stop: tx }
+    }
+
+    /// URL of a path on the server.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// The raw HTTP client.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Runs a GraphQL operation; `token` is the bearer access token.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.gql_lang(token, "zh-CN", query, variables).await
+    }
+
+    /// Runs a GraphQL operation with an `Accept-Language`.
+    pub async fn gql_lang(&self, token: Option<&str>, lang: &str, query: &str, variables: Value) -> Value {
+        let mut req =
+            self.client.post(self.url("/graphql")).header("accept-language", lang).json(&json!({"query": query, "variables": variables}));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
+        resp.json().await.expect("json body")
+    }
+
+    /// Every e-mail delivered so far as (recipient, raw message), after draining the outbox.
+    pub async fn emails(&self) -> Vec<(String, String)> {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let c = &self.state.config;
+        // The server's own worker may be delivering concurrently: drain until nothing is pending.
+        for _ in 0..200 {
+            api::mail::outbox::deliver_due(&self.state.db, &self.state.mailer, &c.mail_from, c.outbox_max_attempts, self.state.clock.now())
+                .await
+                .expect("deliver");
+            let pending = entities::outbox::Entity::find()
+                .filter(entities::outbox::Column::Status.eq("pending"))
+                .filter(entities::outbox::Column::Attempts.eq(0))
+                .count(&self.state.db)
+                .await
+                .expect("count");
+            if pending == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        self.mail
+            .messages()
+            .await
+            .into_iter()
+            .map(|(env, raw)| (env.to().iter().map(ToString::to_string).collect::<Vec<_>>().join(","), decode_body(&raw)))
+            .collect()
+    }
+
+    /// E-mails delivered to `to`.
+    pub async fn emails_to(&self, to: &str) -> Vec<String> {
+        self.emails().await.into_iter().filter(|(r, _)| r == to).map(|(_, b)| b).collect()
+    }
+
+    /// Registers and verifies a guardian; returns an access token.
+    pub async fn guardian(&self, email: &str) -> String {
+        let r = self
+            .gql(
+                None,
+                "mutation($i: RegisterInput!){ register(input: $i) }",
+                json!({"i": {"email": email, "password": PASSWORD, "displayName": "家长"}}),
+            )
+            .await;
+        assert_eq!(r["data"]["register"], json!(true), "{r}");
+        let mail = self.emails_to(email).await.pop().expect("verification e-mail");
+        let token = token_in(&mail);
+        let r = self.gql(None, "mutation($t: String!){ verifyEmail(token: $t) }", json!({"t": token})).await;
+        assert_eq!(r["data"]["verifyEmail"], json!(true), "{r}");
+        self.login(email, PASSWORD).await
+    }
+
+    /// Logs in; returns the access token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let r = self.login_raw(email, password).await;
+        r["data"]["login"]["accessToken"].as_str().unwrap_or_else(|| panic!("login failed: {r}")).to_owned()
+    }
+
+    /// Logs in; returns the whole response.
+    pub async fn login_raw(&self, email: &str, password: &str) -> Value {
+        self.gql(
+            None,
+            "mutation($e: String!, $p: String!){ login(email: $e, password: $p){ accessToken refreshToken expiresAt } }",
+            json!({"e": email, "p": password}),
+        )
+        .await
+    }
+
+    /// Creates a staff account directly through the service layer with a known password (staff
+    /// fixtures; the admin flow itself is tested through GraphQL) and returns its access token.
+    pub async fn staff(&self, email: &str, role: api::auth::Role, department: Option<&str>, region: &str) -> String {
+        let admin = self.admin_viewer().await;
+        let new = api::services::accounts::NewStaff {
+            email: email.into(),
+            display_name: "工作人员".into(),
+            role,
+            department_code: department.map(Into::into),
+            region_code: Some(region.into()),
+            organization_id: None,
+        };
+        let acc = api::services::accounts::create_staff_account(&self.state, &admin, new).await.expect("staff");
+        api::services::accounts::set_password_verified(&self.state, acc.id, PASSWORD).await.expect("password");
+        self.login(email, PASSWORD).await
+    }
+
+    /// An admin viewer (created on first use) for arranging fixtures.
+    pub async fn admin_viewer(&self) -> api::auth::Viewer {
+        let id = api::services::accounts::create_admin(&self.state, "root-admin@tongxin.test", PASSWORD).await.expect("admin");
+        api::auth::Viewer {
+            account_id: id,
+            session_id: uuid::Uuid::nil(),
+            role: api::auth::Role::Admin,
+            department_code: None,
+            region_code: None,
+            organization_id: None,
+        }
+    }
+
+    /// Access token of the fixture admin.
+    pub async fn admin_token(&self) -> String {
+        self.admin_viewer().await;
+        self.login("root-admin@tongxin.test", PASSWORD).await
+    }
+}
+
+/// The body of a raw message; the outbox always writes base64 bodies.
+fn decode_body(raw: &str) -> String {
+    use base64::Engine;
+    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+    let compact: String = body.split_whitespace().collect();
+    base64::engine::general_purpose::STANDARD.decode(compact).ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default()
+}
+
+/// The token in an e-mail (the `token=` parameter of its link).
+pub fn token_in(mail: &str) -> String {
+    let start = mail.find("token=").expect("token link in e-mail") + 6;
+    mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+/// The `extensions.code` of the first error.
+pub fn code(resp: &Value) -> &str {
+    resp["errors"][0]["extensions"]["code"].as_str().unwrap_or("<no error>")
+}
+
+/// The `extensions.field` of the first error.
+pub fn field(resp: &Value) -> &str {
+    resp["errors"][0]["extensions"]["field"].as_str().unwrap_or("<no field>")
+}
