@@ -274,3 +274,27 @@ async fn login_attempts_are_throttled_per_client_address() {
     assert_eq!(&codes[..4], &["UNAUTHENTICATED"; 4]);
     assert_eq!(codes[5], "RATE_LIMITED");
 }
+
+#[tokio::test]
+async fn the_admin_pages_through_accounts_with_clamped_page_sizes() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    for i in 0..3 {
+        app.staff(&format!("s{i}@x.gov.cn"), Role::CivilAffairs, None, "520102").await;
+    }
+    let q = "query($f: Int, $a: String){ accounts(role: CIVIL_AFFAIRS, first: $f, after: $a){ edges { cursor node { email } } pageInfo { hasNextPage endCursor } } }";
+    let p1 = app.gql(Some(&admin), q, json!({"f": 2})).await;
+    let edges = p1["data"]["accounts"]["edges"].as_array().expect("edges");
+    assert_eq!(edges.len(), 2, "{p1}");
+    assert_eq!(p1["data"]["accounts"]["pageInfo"]["hasNextPage"], true);
+    let p2 = app.gql(Some(&admin), q, json!({"f": 2, "a": p1["data"]["accounts"]["pageInfo"]["endCursor"]})).await;
+    assert_eq!(p2["data"]["accounts"]["edges"][0]["node"]["email"], "s2@x.gov.cn", "{p2}");
+    assert_eq!(p2["data"]["accounts"]["pageInfo"]["hasNextPage"], false);
+    // A huge page is clamped, a negative one refused, a forged cursor refused.
+    let big = app.gql(Some(&admin), q, json!({"f": 1_000_000})).await;
+    assert_eq!(big["data"]["accounts"]["edges"].as_array().map(Vec::len), Some(3), "{big}");
+    assert_eq!(field(&app.gql(Some(&admin), q, json!({"f": -1})).await), "first");
+    assert_eq!(code(&app.gql(Some(&admin), q, json!({"a": "bm9wZQ"})).await), "VALIDATION");
+    let g = app.guardian("nosy@example.org").await;
+    assert_eq!(code(&app.gql(Some(&g), q, json!({})).await), "FORBIDDEN");
+}

@@ -19,7 +19,7 @@ pub mod reference;
 pub mod services;
 pub mod state;
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{net::SocketAddr, sync::Arc};
 
 use tokio::sync::{Notify, watch};
 
@@ -56,16 +56,7 @@ pub fn spawn_workers(state: &AppState, shutdown: watch::Receiver<bool>) -> Vec<t
     if !state.config.outbox_worker {
         return Vec::new();
     }
-    vec![tokio::spawn(mail::outbox::run_worker(
-        state.db.clone(),
-        state.mailer.clone(),
-        state.config.mail_from.clone(),
-        state.config.outbox_max_attempts,
-        Duration::from_millis(state.config.outbox_poll_ms),
-        state.mail_wake.clone(),
-        state.clock.clone(),
-        shutdown,
-    ))]
+    vec![tokio::spawn(mail::outbox::run_worker(state.clone(), shutdown))]
 }
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish and stops the workers.

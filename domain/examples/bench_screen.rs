@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use domain::eligibility::{Facts, Lang, screen};
+use domain::eligibility::{Facts, Lang, ScreenOptions, screen_with};
 use domain::policy::PolicySet;
 use domain::regions::Divisions;
 
@@ -15,14 +15,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let as_of = "2025-06-01".parse()?;
     let n = 20_000;
-    let start = Instant::now();
-    let mut rows = 0;
-    for i in 0..n {
-        let lang = if i % 2 == 0 { Lang::Zh } else { Lang::En };
-        let r = screen(&policies, &divisions, &facts, as_of, lang)?;
-        rows += r.entitlements.iter().map(|e| e.trace.len()).sum::<usize>();
+    for trace in [true, false] {
+        let start = Instant::now();
+        let mut rows = 0;
+        for i in 0..n {
+            let lang = if i % 2 == 0 { Lang::Zh } else { Lang::En };
+            let r = screen_with(&policies, &divisions, &facts, as_of, lang, ScreenOptions { trace })?;
+            rows += r.entitlements.iter().map(|e| e.trace.len()).sum::<usize>() + r.scope.reasons.len();
+        }
+        let per = start.elapsed().as_secs_f64() * 1e6 / f64::from(n);
+        println!("screen (trace: {trace}): {per:.1} µs per call ({} trace rows per call)", rows / n as usize);
     }
-    let per = start.elapsed().as_secs_f64() * 1e6 / f64::from(n);
-    println!("screen: {per:.1} µs per call ({} trace rows per call)", rows / n as usize);
     Ok(())
 }

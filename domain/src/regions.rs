@@ -243,7 +243,7 @@ mod tests {
 
     #[test]
     fn malformed_line_is_reported() {
-        let e = Divisions::from_csv("code,name,level,parent_code\n520000,贵州省,state,\n").unwrap_err();
+        let e = Divisions::from_csv("code,name,level,parent_code\n520000,贵州省,state,\n").expect_err("bad level");
         assert_eq!(e.line, 2);
     }
 }

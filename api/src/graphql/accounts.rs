@@ -1,15 +1,18 @@
 //! Accounts and sessions over GraphQL.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{
+    Context, ID, InputObject, Object, SimpleObject,
+    connection::{Connection, CursorType, Edge},
+};
 use chrono::{DateTime, Utc};
 
-use super::{reference::Department, scalars::parse_id};
+use super::{pagination, reference::Department, scalars::parse_id};
 use crate::{
     auth::{
         Role,
         viewer::{require, require_role},
     },
-    error::{AppResult, Lang},
+    error::{AppError, AppResult, Lang},
     http::ClientAddr,
     services::accounts::{self, NewStaff, SessionTokens},
     state::AppState,
@@ -109,6 +112,10 @@ pub struct StaffAccountInput {
     pub organization_id: Option<ID>,
 }
 
+fn bad_cursor() -> AppError {
+    AppError::validation("after", "分页游标无效", "invalid cursor")
+}
+
 /// Account queries.
 #[derive(Default)]
 pub struct AccountsQuery;
@@ -119,6 +126,33 @@ impl AccountsQuery {
     async fn me(&self, ctx: &Context<'_>) -> AppResult<Account> {
         let v = require(ctx)?;
         Ok(Account::from_model(accounts::me(state(ctx), &v).await?, lang(ctx)))
+    }
+
+    /// Accounts in creation order (admin only); `first` is clamped to 100.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn accounts(
+        &self,
+        ctx: &Context<'_>,
+        role: Option<Role>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<String, Account>> {
+        let v = require_role(ctx, &[Role::Admin])?;
+        let limit = pagination::clamp(first)?;
+        let after = match pagination::after(after.as_deref())? {
+            Some(c) => Some(c.0.first().and_then(|x| x.as_str()).and_then(|s| uuid::Uuid::parse_str(s).ok()).ok_or_else(bad_cursor)?),
+            None => None,
+        };
+        let mut rows = accounts::list(state(ctx), &v, role, after, limit + 1).await?;
+        let has_next = rows.len() > limit;
+        rows.truncate(limit);
+        let mut conn = Connection::new(after.is_some(), has_next);
+        let l = lang(ctx);
+        conn.edges.extend(rows.into_iter().map(|m| {
+            let cursor = pagination::Cursor(vec![serde_json::Value::String(m.id.to_string())]).encode_cursor();
+            Edge::new(cursor, Account::from_model(m, l))
+        }));
+        Ok(conn)
     }
 }
 

@@ -137,24 +137,17 @@ fn build(row: &outbox::Model, from: &str) -> Result<Message, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Runs delivery passes until `shutdown` fires; wakes early when `wake` is notified.
-pub async fn run_worker(
-    db: DatabaseConnection,
-    mailer: Mailer,
-    from: String,
-    max_attempts: i32,
-    poll: Duration,
-    wake: std::sync::Arc<tokio::sync::Notify>,
-    clock: crate::clock::Clock,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
-) {
+/// Runs delivery passes until `shutdown` fires; wakes early when a commit enqueued mail.
+pub async fn run_worker(state: crate::state::AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let c = state.config.clone();
+    let poll = Duration::from_millis(c.outbox_poll_ms);
     loop {
-        if let Err(e) = deliver_due(&db, &mailer, &from, max_attempts, clock.now()).await {
+        if let Err(e) = deliver_due(&state.db, &state.mailer, &c.mail_from, c.outbox_max_attempts, state.clock.now()).await {
             tracing::error!(error = %e, "outbox pass failed");
         }
         tokio::select! {
             _ = tokio::time::sleep(poll) => {}
-            _ = wake.notified() => {}
+            _ = state.mail_wake.notified() => {}
             _ = shutdown.changed() => return,
         }
     }

@@ -547,3 +547,25 @@ pub async fn set_password_verified(state: &AppState, id: Uuid, password_raw: &st
         .await?;
     Ok(())
 }
+
+/// A page of accounts (admin only), optionally of one role, in creation order after `after`.
+pub async fn list(
+    state: &AppState,
+    actor: &Viewer,
+    role: Option<Role>,
+    after: Option<Uuid>,
+    limit: usize,
+) -> AppResult<Vec<account::Model>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    if actor.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let mut q = account::Entity::find().order_by_asc(account::Column::Id).limit(limit as u64);
+    if let Some(r) = role {
+        q = q.filter(account::Column::Role.eq(r.as_str()));
+    }
+    if let Some(a) = after {
+        q = q.filter(account::Column::Id.gt(a));
+    }
+    Ok(q.all(&state.db).await?)
+}

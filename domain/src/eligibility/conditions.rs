@@ -24,10 +24,15 @@ pub(crate) struct Ctx<'a> {
     pub(crate) lang: Lang,
     /// The scope decision (result, missing mask) for `in_scope`.
     pub(crate) scope: (TraceResult, u32),
+    /// Build trace rows (descriptions, values); off when only outcomes are wanted.
+    pub(crate) trace: bool,
 }
 
 /// A result with the mask of facts whose absence made it UNKNOWN (0 otherwise).
 pub(crate) type Eval = (TraceResult, u32);
+
+/// Folds one child's result into the accumulated result of a combinator.
+type Combine = fn(Eval, Eval) -> Eval;
 
 pub(crate) fn kleene_and(a: Eval, b: Eval) -> Eval {
     match (a.0, b.0) {
@@ -98,20 +103,26 @@ pub(crate) fn row(node: &Node, description: String, value: Option<String>, resul
 }
 
 fn eval(node: &Node, cx: &Ctx<'_>, depth: u32, out: &mut Vec<ConditionTrace>) -> Eval {
-    let (children, combine, init): (&[Node], fn(Eval, Eval) -> Eval, Eval) = match &node.cond {
+    let (children, combine, init): (&[Node], Combine, Eval) = match &node.cond {
         Cond::All(c) => (c, kleene_and, (Pass, 0)),
         Cond::Any(c) => (c, kleene_or, (Fail, 0)),
         Cond::Not(c) => (std::slice::from_ref(c.as_ref()), |_, b| kleene_not(b), (Pass, 0)),
         _ => {
             let (r, mask, value, description) = leaf(node, cx);
-            out.push(row(node, description, value, r, depth));
+            if cx.trace {
+                out.push(row(node, description, value, r, depth));
+            }
             return (r, mask);
         }
     };
     let pos = out.len();
-    out.push(row(node, label(node, cx.lang).unwrap_or_default(), None, Unknown, depth));
+    if cx.trace {
+        out.push(row(node, label(node, cx.lang).unwrap_or_default(), None, Unknown, depth));
+    }
     let res = children.iter().fold(init, |acc, c| combine(acc, eval(c, cx, depth + 1, out)));
-    out[pos].result = res.0;
+    if let Some(r) = out.get_mut(pos).filter(|_| cx.trace) {
+        r.result = res.0;
+    }
     res
 }
 
@@ -141,6 +152,9 @@ fn leaf(node: &Node, cx: &Ctx<'_>) -> (TraceResult, u32, Option<String>, String)
     let f = cx.facts;
     // Static descriptions come from the node; parameter-dependent ones are formatted here.
     let desc = |make: &dyn Fn() -> (String, String)| {
+        if !cx.trace {
+            return String::new();
+        }
         label(node, cx.lang).unwrap_or_else(|| {
             let (z, e) = make();
             if zh { z } else { e }
@@ -152,12 +166,12 @@ fn leaf(node: &Node, cx: &Ctx<'_>) -> (TraceResult, u32, Option<String>, String)
         Cond::Always => (Pass, 0, None, desc(&|| Default::default())),
         Cond::InScope => {
             let (r, mask) = cx.scope;
-            (r, if r == Unknown { mask } else { 0 }, Some(outcome_code(r.into()).to_string()), desc(&|| Default::default()))
+            (r, if r == Unknown { mask } else { 0 }, cx.trace.then(|| outcome_code(r.into()).to_string()), desc(&|| Default::default()))
         }
         Cond::InGuizhou(id) => {
             let d = desc(&|| Default::default());
             match f.get(*id) {
-                FactValue::Region(Some(c)) => (tv(cx.divisions.in_guizhou(c)), 0, Some(region_value(cx, c)), d),
+                FactValue::Region(Some(c)) => (tv(cx.divisions.in_guizhou(c)), 0, cx.trace.then(|| region_value(cx, c)), d),
                 _ => unknown(*id, d),
             }
         }
@@ -165,7 +179,7 @@ fn leaf(node: &Node, cx: &Ctx<'_>) -> (TraceResult, u32, Option<String>, String)
             let want = matches!(node.cond, Cond::FactTrue(_));
             let d = desc(&|| Default::default());
             match f.get(*id) {
-                FactValue::Bool(Some(b)) => (tv(b == want), 0, Some(bool_value(b)), d),
+                FactValue::Bool(Some(b)) => (tv(b == want), 0, cx.trace.then(|| bool_value(b)), d),
                 _ => unknown(*id, d),
             }
         }
@@ -183,7 +197,7 @@ fn leaf(node: &Node, cx: &Ctx<'_>) -> (TraceResult, u32, Option<String>, String)
             match f.birth_date {
                 Some(b) => {
                     let age = calendar::age_on(b, cx.as_of);
-                    (tv((age < limit) == below), 0, Some(age_value(b, age, zh)), d)
+                    (tv((age < limit) == below), 0, cx.trace.then(|| age_value(b, age, zh)), d)
                 }
                 None => unknown(FactId::BirthDate, d),
             }
@@ -195,7 +209,7 @@ fn leaf(node: &Node, cx: &Ctx<'_>) -> (TraceResult, u32, Option<String>, String)
             match f.birth_date {
                 Some(b) => {
                     let age = calendar::age_on(b, cx.as_of);
-                    (tv(lo <= age && age <= hi), 0, Some(age_value(b, age, zh)), d)
+                    (tv(lo <= age && age <= hi), 0, cx.trace.then(|| age_value(b, age, zh)), d)
                 }
                 None => unknown(FactId::BirthDate, d),
             }
@@ -209,8 +223,8 @@ fn leaf(node: &Node, cx: &Ctx<'_>) -> (TraceResult, u32, Option<String>, String)
             match f.get(*id) {
                 FactValue::Date(Some(since)) => {
                     let m = calendar::months_between(since, cx.as_of);
-                    let v = if zh { format!("{since}（已满{m}个月）") } else { format!("{since} ({m} full months)") };
-                    (tv(m >= n), 0, Some(v), d)
+                    let v = cx.trace.then(|| if zh { format!("{since}（已满{m}个月）") } else { format!("{since} ({m} full months)") });
+                    (tv(m >= n), 0, v, d)
                 }
                 _ => unknown(*id, d),
             }
@@ -229,7 +243,7 @@ fn leaf(node: &Node, cx: &Ctx<'_>) -> (TraceResult, u32, Option<String>, String)
             match f.get(*id) {
                 FactValue::Number(Some(x)) => {
                     let ok = if at_most { f64::from(x) <= v } else { f64::from(x) >= v };
-                    (tv(ok), 0, Some(x.to_string()), d)
+                    (tv(ok), 0, cx.trace.then(|| x.to_string()), d)
                 }
                 _ => unknown(*id, d),
             }
@@ -238,7 +252,7 @@ fn leaf(node: &Node, cx: &Ctx<'_>) -> (TraceResult, u32, Option<String>, String)
             let different = matches!(node.cond, Cond::DifferentCounty);
             let d = desc(&|| Default::default());
             let (h, r) = (f.hukou_region_code.as_deref(), f.residence_region_code.as_deref());
-            let value = Some(format!("{} → {}", h.unwrap_or("?"), r.unwrap_or("?")));
+            let value = cx.trace.then(|| format!("{} → {}", h.unwrap_or("?"), r.unwrap_or("?")));
             let (Some(h), Some(r)) = (h, r) else {
                 let mask = if h.is_none() { FactId::HukouRegionCode.bit() } else { 0 }
                     | if r.is_none() { FactId::ResidenceRegionCode.bit() } else { 0 };

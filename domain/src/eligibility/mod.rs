@@ -137,8 +137,23 @@ pub struct ScreeningResult {
     pub entitlements: Vec<EntitlementResult>,
 }
 
+/// What [`screen_with`] builds besides the outcomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScreenOptions {
+    /// Build the condition traces (scope reasons and entitlement traces). Most of a screening's
+    /// cost is formatting these strings; a caller that does not show them (e.g. a GraphQL query
+    /// that does not select `trace`) can turn them off. Outcomes and missing facts are the same.
+    pub trace: bool,
+}
+
+impl Default for ScreenOptions {
+    fn default() -> Self {
+        ScreenOptions { trace: true }
+    }
+}
+
 /// Screens a child: validates the facts, picks the policy version in force on `as_of`, decides
-/// the scope and evaluates every entitlement in policy order.
+/// the scope and evaluates every entitlement in policy order, with full traces.
 pub fn screen(
     policies: &PolicySet,
     divisions: &Divisions,
@@ -146,12 +161,25 @@ pub fn screen(
     as_of: NaiveDate,
     lang: Lang,
 ) -> Result<ScreeningResult, FactError> {
+    screen_with(policies, divisions, facts, as_of, lang, ScreenOptions::default())
+}
+
+/// [`screen`] with options (e.g. without traces, for speed). With `trace: false` the `trace`
+/// and `reasons` vectors are empty; everything else is identical.
+pub fn screen_with(
+    policies: &PolicySet,
+    divisions: &Divisions,
+    facts: &Facts,
+    as_of: NaiveDate,
+    lang: Lang,
+    options: ScreenOptions,
+) -> Result<ScreeningResult, FactError> {
     validate(facts, divisions, as_of)?;
     let policy = policies.version_at(as_of).ok_or_else(|| {
         FactError::new("asOf", format!("{as_of} 没有生效的政策版本"), format!("no policy version is in force on {as_of}"))
     })?;
     let places = next_step::Places::new(facts, divisions, lang);
-    let mut cx = Ctx { facts, divisions, policy, as_of, lang, scope: (TraceResult::Unknown, 0) };
+    let mut cx = Ctx { facts, divisions, policy, as_of, lang, scope: (TraceResult::Unknown, 0), trace: options.trace };
     let scope = scope::decide(&cx, &places);
     cx.scope = (scope.result, scope.mask);
     let platform = scope.platform;
@@ -159,9 +187,9 @@ pub fn screen(
 
     let mut entitlements = Vec::with_capacity(policy.entitlements.len());
     for e in &policy.entitlements {
-        let mut trace = Vec::with_capacity(6);
+        let mut trace = Vec::with_capacity(if options.trace { 6 } else { 0 });
         // The platform row is implied by `in_scope`; show it separately only where it matters.
-        if !crate::policy::requires_scope(&e.condition) || platform.0 != TraceResult::Pass {
+        if options.trace && (!crate::policy::requires_scope(&e.condition) || platform.0 != TraceResult::Pass) {
             trace.push(scope.platform_row.clone());
         }
         let (r, mask) = evaluate(&e.condition, &cx, &mut trace);
@@ -203,6 +231,6 @@ pub fn scope_of(
         FactError::new("asOf", format!("{as_of} 没有生效的政策版本"), format!("no policy version is in force on {as_of}"))
     })?;
     let places = next_step::Places::new(facts, divisions, lang);
-    let cx = Ctx { facts, divisions, policy, as_of, lang, scope: (TraceResult::Unknown, 0) };
+    let cx = Ctx { facts, divisions, policy, as_of, lang, scope: (TraceResult::Unknown, 0), trace: true };
     Ok(scope::decide(&cx, &places).decision)
 }

@@ -149,7 +149,8 @@ pub(crate) enum TemplatePart {
 impl Template {
     /// Fills the placeholders with already formatted place names.
     pub fn render(&self, residence: &str, hukou: &str) -> String {
-        let mut s = String::new();
+        let len = self.parts.iter().map(|p| if let TemplatePart::Text(t) = p { t.len() } else { residence.len().max(hukou.len()) }).sum();
+        let mut s = String::with_capacity(len);
         for p in &self.parts {
             match p {
                 TemplatePart::Text(t) => s.push_str(t),
