@@ -2,6 +2,7 @@
 //! build), one module per capability.
 
 mod accounts;
+mod directory;
 mod errors;
 mod mail;
 mod platform;

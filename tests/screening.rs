@@ -139,3 +139,22 @@ async fn the_service_catalogue_lists_every_entitlement_with_measure_and_departme
     );
     assert!(list.iter().any(|e| e["requestable"] == true) && list.iter().any(|e| e["bookable"] == true));
 }
+
+#[tokio::test]
+async fn traces_are_built_only_when_selected_and_outcomes_do_not_change() {
+    let app = TestApp::spawn().await;
+    let lean = "query($i: ScreeningInput!){ screenEligibility(input: $i, asOf: \"2026-09-01\"){ scope { outcome } entitlements { code outcome missingFacts } } }";
+    let full = "query($i: ScreeningInput!){ screenEligibility(input: $i, asOf: \"2026-09-01\"){ scope { outcome reasons { result } } entitlements { code outcome missingFacts trace { result } } } }";
+    let a = app.gql(None, lean, json!({"i": pupil()})).await;
+    let b = app.gql(None, full, json!({"i": pupil()})).await;
+    let strip = |v: &Value| -> Vec<(Value, Value)> {
+        v["data"]["screenEligibility"]["entitlements"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|e| (e["code"].clone(), e["outcome"].clone()))
+            .collect()
+    };
+    assert_eq!(strip(&a), strip(&b));
+    assert!(b["data"]["screenEligibility"]["scope"]["reasons"].as_array().is_some_and(|r| !r.is_empty()));
+}

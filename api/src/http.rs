@@ -49,18 +49,43 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let mut graphql = axum::routing::post(graphql_post);
     graphql = if state.config.graphiql_enabled() { graphql.get(graphiql_or_query) } else { graphql.get(graphql_get) };
-    Router::new().route("/graphql", graphql).route("/healthz", get(|| async { "ok" })).route("/readyz", get(readyz)).with_state(http).layer(
-        tower::ServiceBuilder::new()
-            .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-            .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
-                // Path only: query strings may carry tokens.
-                tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
-            }))
-            .layer(PropagateRequestIdLayer::new(request_id))
-            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.config.request_timeout()))
-            .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes)),
-    )
+    Router::new()
+        .route("/graphql", graphql)
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/hsds/services", get(hsds_services))
+        .with_state(http)
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                    // Path only: query strings may carry tokens.
+                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                }))
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.config.request_timeout()))
+                .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes)),
+        )
+}
+
+/// The whole public directory as HSDS JSON, in pages of 500 (`?after=<service id>`).
+async fn hsds_services(
+    State(h): State<Http>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let after = match q.get("after").map(|a| uuid::Uuid::parse_str(a)) {
+        None => None,
+        Some(Ok(a)) => Some(a),
+        Some(Err(_)) => return (StatusCode::BAD_REQUEST, "after must be a service id").into_response(),
+    };
+    match crate::services::directory::search(&h.state, &Default::default(), after, 500).await {
+        Ok(list) => axum::Json(list.iter().map(crate::hsds::service).collect::<Vec<_>>()).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "hsds export failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 async fn readyz(State(h): State<Http>) -> Response {

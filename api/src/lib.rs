@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod graphql;
+pub mod hsds;
 pub mod http;
 pub mod mail;
 pub mod ratelimit;

@@ -87,14 +87,19 @@ impl Viewer {
 /// codes are hierarchical: a province is `PP0000`, a prefecture `PPCC00`, a township extends its
 /// county's six digits.
 pub fn region_contains(ancestor: &str, code: &str) -> bool {
-    let prefix = if ancestor.len() == 6 && ancestor.ends_with("0000") {
-        &ancestor[..2]
-    } else if ancestor.len() == 6 && ancestor.ends_with("00") {
-        &ancestor[..4]
+    code.starts_with(region_prefix(ancestor))
+}
+
+/// The code prefix that every division inside `code` shares (`52` for Guizhou, `5201` for
+/// Guiyang, the code itself for a county or township); also used for `LIKE 'prefix%'` filters.
+pub fn region_prefix(code: &str) -> &str {
+    if code.len() == 6 && code.ends_with("0000") {
+        &code[..2]
+    } else if code.len() == 6 && code.ends_with("00") {
+        &code[..4]
     } else {
-        ancestor
-    };
-    code.starts_with(prefix)
+        code
+    }
 }
 
 /// The authentication state of one request.

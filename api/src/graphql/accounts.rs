@@ -12,7 +12,7 @@ use crate::{
         Role,
         viewer::{require, require_role},
     },
-    error::{AppError, AppResult, Lang},
+    error::{AppResult, Lang},
     http::ClientAddr,
     services::accounts::{self, NewStaff, SessionTokens},
     state::AppState,
@@ -112,10 +112,6 @@ pub struct StaffAccountInput {
     pub organization_id: Option<ID>,
 }
 
-fn bad_cursor() -> AppError {
-    AppError::validation("after", "分页游标无效", "invalid cursor")
-}
-
 /// Account queries.
 #[derive(Default)]
 pub struct AccountsQuery;
@@ -139,17 +135,14 @@ impl AccountsQuery {
     ) -> AppResult<Connection<String, Account>> {
         let v = require_role(ctx, &[Role::Admin])?;
         let limit = pagination::clamp(first)?;
-        let after = match pagination::after(after.as_deref())? {
-            Some(c) => Some(c.0.first().and_then(|x| x.as_str()).and_then(|s| uuid::Uuid::parse_str(s).ok()).ok_or_else(bad_cursor)?),
-            None => None,
-        };
+        let after = pagination::after_uuid(after.as_deref())?;
         let mut rows = accounts::list(state(ctx), &v, role, after, limit + 1).await?;
         let has_next = rows.len() > limit;
         rows.truncate(limit);
         let mut conn = Connection::new(after.is_some(), has_next);
         let l = lang(ctx);
         conn.edges.extend(rows.into_iter().map(|m| {
-            let cursor = pagination::Cursor(vec![serde_json::Value::String(m.id.to_string())]).encode_cursor();
+            let cursor = pagination::Cursor::of_uuid(m.id).encode_cursor();
             Edge::new(cursor, Account::from_model(m, l))
         }));
         Ok(conn)

@@ -270,7 +270,11 @@ pub fn screen(ctx: &Context<'_>, facts: &engine::Facts, as_of: Option<Date>) -> 
     let st = state(ctx);
     let l = lang(ctx);
     let day = as_of.map(|d| d.0).unwrap_or_else(|| st.clock.today());
-    let result = engine::screen(&st.reference.policy, &st.reference.divisions, facts, day, l.domain())
+    // Traces are most of the engine's work; build them only when the query selects them.
+    let look = ctx.look_ahead();
+    let trace = look.field("entitlements").field("trace").exists() || look.field("scope").field("reasons").exists();
+    let options = engine::ScreenOptions { trace };
+    let result = engine::screen_with(&st.reference.policy, &st.reference.divisions, facts, day, l.domain(), options)
         .map_err(|e| AppError::Validation { field: e.field, msg: Msg::owned(e.message_zh, e.message_en) })?;
     Ok(ScreeningResult::from_engine(result, l))
 }

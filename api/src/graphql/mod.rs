@@ -2,6 +2,7 @@
 //! viewer and language from the context, call a service, and map the result to API types.
 
 pub mod accounts;
+pub mod directory;
 pub mod eligibility;
 pub mod errors;
 pub mod pagination;
@@ -12,11 +13,11 @@ use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
 /// Every query, by domain.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(accounts::AccountsQuery, reference::ReferenceQuery, eligibility::EligibilityQuery);
+pub struct QueryRoot(accounts::AccountsQuery, reference::ReferenceQuery, eligibility::EligibilityQuery, directory::DirectoryQuery);
 
 /// Every mutation, by domain.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(accounts::AccountsMutation);
+pub struct MutationRoot(accounts::AccountsMutation, directory::DirectoryMutation);
 
 /// The executable schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -43,3 +43,24 @@ impl CursorType for Cursor {
 pub fn after(after: Option<&str>) -> AppResult<Option<Cursor>> {
     after.map(Cursor::decode_cursor).transpose()
 }
+
+impl Cursor {
+    /// A cursor on a UUID key.
+    pub fn of_uuid(id: uuid::Uuid) -> Self {
+        Cursor(vec![serde_json::Value::String(id.to_string())])
+    }
+}
+
+/// Decodes an `after` cursor made by `Cursor::of_uuid`.
+pub fn after_uuid(after_raw: Option<&str>) -> AppResult<Option<uuid::Uuid>> {
+    match after(after_raw)? {
+        None => Ok(None),
+        Some(c) => {
+            c.0.first()
+                .and_then(|x| x.as_str())
+                .and_then(|s| uuid::Uuid::parse_str(s).ok())
+                .map(Some)
+                .ok_or_else(|| AppError::validation("after", "分页游标无效", "invalid cursor"))
+        }
+    }
+}

@@ -43,7 +43,7 @@ pub fn parse_email(raw: &str) -> AppResult<String> {
     Ok(trimmed)
 }
 
-fn parse_name(raw: &str, field: &str) -> AppResult<String> {
+pub fn parse_name(raw: &str, field: &str) -> AppResult<String> {
     let name = raw.trim();
     let n = name.chars().count();
     if n == 0 || n > 100 || name.chars().any(char::is_control) {
@@ -73,33 +73,59 @@ pub async fn register(state: &AppState, email: &str, password_raw: &str, display
         state.mail_wake.notify_one();
         return Ok(());
     }
-    let id = Uuid::now_v7();
-    let insert = account::Entity::insert(account::ActiveModel {
-        id: Set(id),
-        email: Set(email.clone()),
-        password_hash: Set(Some(hash)),
-        display_name: Set(display_name),
-        role: Set(Role::Guardian.as_str().into()),
-        department_code: Set(None),
-        region_code: Set(None),
-        organization_id: Set(None),
-        email_verified_at: Set(None),
-        disabled_at: Set(None),
-        created_at: Set(now),
-    })
-    .exec_without_returning(&txn)
-    .await;
-    match insert {
-        Err(e) if is_unique_violation(&e) => return Ok(()),
+    let new = NewLogin { email: email.clone(), password_hash: hash, display_name, role: Role::Guardian, organization_id: None };
+    let id = match insert_unverified(state, &txn, new, now).await {
+        Err(AppError::Conflict(_)) => return Ok(()),
         other => other?,
     };
-    let token = issue_email_token(&txn, id, PURPOSE_VERIFY, now + VERIFY_TTL, now).await?;
-    outbox::enqueue(&txn, &email, templates::verify_email(&state.config.public_url, &token), now).await?;
     audit::record(&txn, Some(id), "account.registered", "account", &id.to_string(), None, now).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
     tracing::info!(account_id = %id, "guardian registered");
     Ok(())
+}
+
+/// A self-registered login before its address is verified.
+pub(crate) struct NewLogin {
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub role: Role,
+    pub organization_id: Option<Uuid>,
+}
+
+/// Inserts an account whose address is not yet verified and enqueues the verification e-mail, in
+/// the caller's transaction (guardians register themselves; organizations register their first
+/// staff member this way). A taken address is `CONFLICT`.
+pub(crate) async fn insert_unverified(state: &AppState, conn: &impl ConnectionTrait, new: NewLogin, now: DateTime<Utc>) -> AppResult<Uuid> {
+    let NewLogin { email, password_hash, display_name, role, organization_id } = new;
+    let email = email.as_str();
+    let id = Uuid::now_v7();
+    let insert = account::Entity::insert(account::ActiveModel {
+        id: Set(id),
+        email: Set(email.to_owned()),
+        password_hash: Set(Some(password_hash)),
+        display_name: Set(display_name),
+        role: Set(role.as_str().into()),
+        department_code: Set(None),
+        region_code: Set(None),
+        organization_id: Set(organization_id),
+        email_verified_at: Set(None),
+        disabled_at: Set(None),
+        created_at: Set(now),
+    })
+    .exec_without_returning(conn)
+    .await;
+    if let Err(e) = insert {
+        return Err(if is_unique_violation(&e) {
+            AppError::conflict("该邮箱已有账户", "an account with this e-mail already exists")
+        } else {
+            e.into()
+        });
+    }
+    let token = issue_email_token(conn, id, PURPOSE_VERIFY, now + VERIFY_TTL, now).await?;
+    outbox::enqueue(conn, email, templates::verify_email(&state.config.public_url, &token), now).await?;
+    Ok(id)
 }
 
 async fn issue_email_token(

@@ -3,4 +3,5 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod directory;
 pub mod reference;
