@@ -38,7 +38,7 @@ pub fn parse(raw: &str) -> Result<String, CreditCodeError> {
         return Err(CreditCodeError::Character);
     }
     let (body, check) = code.split_at(17);
-    if check.chars().next() != Some(check_char(body)?) {
+    if !check.starts_with(check_char(body)?) {
         return Err(CreditCodeError::Check);
     }
     Ok(code)
