@@ -54,7 +54,7 @@ fn free_port() -> u16 {
 async fn smtp_app(port: u16) -> TestApp {
     TestApp::spawn_with(move |c| {
         c.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
-        c.outbox_worker = false; // the test drives delivery itself
+        c.workers = false; // the test drives delivery itself
     })
     .await
 }
@@ -107,7 +107,7 @@ async fn mail_that_failed_while_the_server_was_down_is_sent_once_it_is_back() {
 
 #[tokio::test]
 async fn two_server_processes_on_one_database_never_send_the_same_e_mail_twice() {
-    let app = TestApp::spawn_with(|c| c.outbox_worker = false).await;
+    let app = TestApp::spawn_with(|c| c.workers = false).await;
     for i in 0..60 {
         outbox::enqueue(
             &app.state.db,

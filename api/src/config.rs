@@ -69,9 +69,16 @@ pub struct Config {
     /// How often the outbox worker looks for due e-mails, in milliseconds.
     #[arg(long, env = "OUTBOX_POLL_MS", default_value_t = 1000)]
     pub outbox_poll_ms: u64,
-    /// Run the outbox worker in this process (turn off on processes that only serve requests).
-    #[arg(long, env = "OUTBOX_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
-    pub outbox_worker: bool,
+    /// Run the background workers (outbox delivery, reminders, deadlines) in this process; turn
+    /// off on processes that only serve requests.
+    #[arg(long, env = "WORKERS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub workers: bool,
+    /// How often the scheduled jobs (reminders, deadlines) run, in seconds.
+    #[arg(long, env = "JOBS_INTERVAL_SECS", default_value_t = 60)]
+    pub jobs_interval_secs: u64,
+    /// Session reminders are e-mailed this many hours before the start.
+    #[arg(long, env = "REMINDER_HOURS_BEFORE", default_value_t = 24)]
+    pub reminder_hours_before: i64,
     /// Delivery attempts before an e-mail is marked failed.
     #[arg(long, env = "OUTBOX_MAX_ATTEMPTS", default_value_t = 8)]
     pub outbox_max_attempts: i32,

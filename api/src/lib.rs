@@ -14,6 +14,7 @@ pub mod error;
 pub mod graphql;
 pub mod hsds;
 pub mod http;
+// pub mod jobs;
 pub mod mail;
 pub mod ratelimit;
 pub mod reference;
@@ -52,9 +53,9 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
     })
 }
 
-/// Background jobs of a server process (today: the outbox worker).
+/// Background work of a server process: the outbox worker and the scheduled jobs.
 pub fn spawn_workers(state: &AppState, shutdown: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
-    if !state.config.outbox_worker {
+    if !state.config.workers {
         return Vec::new();
     }
     vec![tokio::spawn(mail::outbox::run_worker(state.clone(), shutdown))]

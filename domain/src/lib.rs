@@ -7,5 +7,7 @@ pub mod credit_code;
 pub mod eligibility;
 pub mod policy;
 pub mod regions;
+pub mod routing;
+pub mod workdays;
 
 pub use policy::HandlingPlace;

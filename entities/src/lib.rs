@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit_log;
+pub mod booking;
 pub mod department;
 pub mod email_token;
 pub mod location;

@@ -2,6 +2,7 @@
 //! viewer and language from the context, call a service, and map the result to API types.
 
 pub mod accounts;
+// pub mod bookings; (wired when families lands)
 pub mod directory;
 pub mod eligibility;
 pub mod errors;

@@ -3,5 +3,6 @@
 
 pub mod accounts;
 pub mod audit;
+// pub mod bookings; (wired when families lands)
 pub mod directory;
 pub mod reference;
