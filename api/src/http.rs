@@ -8,10 +8,10 @@ use std::{
 };
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::{
     Router,
-    extract::{ConnectInfo, FromRequest, Request, State},
+    extract::{ConnectInfo, FromRequest, Request, State, WebSocketUpgrade},
     http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
     routing::get,
@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/hsds/services", get(hsds_services))
+        .route("/graphql/ws", get(graphql_ws))
         .with_state(http)
         .layer(
             tower::ServiceBuilder::new()
@@ -67,6 +68,34 @@ pub fn router(state: AppState) -> Router {
                 .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.config.request_timeout()))
                 .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes)),
         )
+}
+
+/// GraphQL subscriptions over WebSocket (`graphql-transport-ws` or `graphql-ws`). The access
+/// token travels in the `connection_init` payload as `{"authorization": "Bearer …"}`, since
+/// browsers cannot set headers on a WebSocket.
+async fn graphql_ws(State(h): State<Http>, protocol: GraphQLProtocol, headers: HeaderMap, upgrade: WebSocketUpgrade) -> Response {
+    let lang = Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let (state, schema) = (h.state.clone(), h.schema.clone());
+    upgrade.protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |stream| {
+        GraphQLWebSocket::new(stream, schema, protocol)
+            .on_connection_init(move |payload| async move {
+                let token = ["authorization", "Authorization"]
+                    .iter()
+                    .find_map(|k| payload.get(*k))
+                    .and_then(|v| v.as_str())
+                    .and_then(|v| v.strip_prefix("Bearer "))
+                    .map(str::to_owned);
+                let auth = match token {
+                    Some(t) => accounts::authenticate(&state, t.trim()).await.unwrap_or(Auth::Invalid),
+                    None => Auth::Anonymous,
+                };
+                let mut data = async_graphql::Data::default();
+                data.insert(auth);
+                data.insert(lang);
+                Ok(data)
+            })
+            .serve()
+    })
 }
 
 /// The whole public directory as HSDS JSON, in pages of 500 (`?after=<service id>`).

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod graphql;
 pub mod hsds;
 pub mod http;
@@ -41,8 +42,13 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
     };
     let db = db::connect(&config).await.map_err(|e| format!("database: {e}"))?;
     db::migrate(&db).await.map_err(|e| format!("migration: {e}"))?;
+    let events = events::EventBus::default();
+    if !config.is_sqlite() {
+        events.spawn_pg_listener(config.database_url.clone());
+    }
     Ok(AppState {
         db,
+        events,
         limits: Arc::new(RateLimits::new(config.login_per_account_per_minute, config.login_per_address_per_minute)),
         config: Arc::new(config),
         jwt,

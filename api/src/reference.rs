@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use domain::{policy::PolicySet, regions::Divisions};
+use domain::{policy::PolicySet, regions::Divisions, workdays::WorkCalendar};
 
 /// Divisions, departments and policy, shared read-only by every request.
 pub struct Reference {
@@ -11,6 +11,8 @@ pub struct Reference {
     pub divisions: Divisions,
     /// Every policy version found in `POLICY_DIR`.
     pub policy: PolicySet,
+    /// Working days and public holidays (`data/holidays.toml`).
+    pub calendar: WorkCalendar,
 }
 
 impl Reference {
@@ -33,6 +35,7 @@ impl Reference {
         files.sort();
         let sources: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
         let policy = PolicySet::load(&sources, &divisions).map_err(|e| e.to_string())?;
-        Ok(Reference { divisions, policy })
+        let calendar = WorkCalendar::from_toml(include_str!("../../data/holidays.toml")).map_err(|e| format!("data/holidays.toml: {e}"))?;
+        Ok(Reference { divisions, policy, calendar })
     }
 }

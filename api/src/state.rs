@@ -26,4 +26,6 @@ pub struct AppState {
     pub reference: Arc<Reference>,
     /// Now.
     pub clock: Clock,
+    /// Queue events for subscriptions.
+    pub events: crate::events::EventBus,
 }

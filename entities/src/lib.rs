@@ -12,5 +12,7 @@ pub mod organization;
 pub mod outbox;
 pub mod refresh_token;
 pub mod region;
+pub mod request;
+pub mod request_event;
 pub mod service;
 pub mod session;

@@ -9,6 +9,7 @@ mod m20261129_000003_create_outbox_audit;
 mod m20261129_000004_seed_reference;
 mod m20261129_000020_create_directory;
 mod m20261129_000021_create_bookings;
+mod m20261129_000030_create_requests;
 pub mod reference;
 
 /// The ordered list of every migration of the Tongxin schema.
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_seed_reference::Migration),
             Box::new(m20261129_000020_create_directory::Migration),
             Box::new(m20261129_000021_create_bookings::Migration),
+            Box::new(m20261129_000030_create_requests::Migration),
         ]
     }
 }

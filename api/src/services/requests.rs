@@ -1,0 +1,818 @@
+//! Service requests: a family asks once, and the request lands in the one queue (department,
+//! county) that must act, with deadlines in working days that a job watches. Every transition is
+//! an event kept with the request; families see only public events.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use entities::{account, request, request_event};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait},
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Role, Viewer, viewer::region_prefix},
+    db,
+    error::{AppError, AppResult, Msg, is_unique_violation},
+    mail::{outbox, templates},
+    services::{audit, families},
+    state::AppState,
+};
+
+/// Request states (stored lower-case).
+pub mod status {
+    /// In a queue, nobody has claimed it.
+    pub const ROUTED: &str = "routed";
+    /// Assigned to one staff member.
+    pub const CLAIMED: &str = "claimed";
+    /// Being worked on (after the family answered a question).
+    pub const IN_PROGRESS: &str = "in_progress";
+    /// Waiting for the family; the deadline clock is paused.
+    pub const NEEDS_INFO: &str = "needs_info";
+    /// Granted.
+    pub const GRANTED: &str = "resolved_granted";
+    /// Rejected with a reason and the rule.
+    pub const REJECTED: &str = "resolved_rejected";
+    /// Withdrawn by the family (or on consent withdrawal).
+    pub const WITHDRAWN: &str = "withdrawn";
+    /// Every state in which the request is still open.
+    pub const OPEN: [&str; 4] = [ROUTED, CLAIMED, IN_PROGRESS, NEEDS_INFO];
+}
+
+/// The wording families see for a status (DOMAIN.md §4).
+pub fn public_status(s: &str) -> Msg {
+    match s {
+        status::ROUTED => Msg::new("已受理", "Accepted"),
+        status::CLAIMED => Msg::new("办理中（已分派经办人）", "Assigned to a caseworker"),
+        status::IN_PROGRESS => Msg::new("办理中", "In progress"),
+        status::NEEDS_INFO => Msg::new("待补充材料", "Waiting for your information"),
+        status::GRANTED => Msg::new("已办结（同意）", "Granted"),
+        status::REJECTED => Msg::new("已办结（不予办理）", "Rejected"),
+        _ => Msg::new("已撤回", "Withdrawn"),
+    }
+}
+
+/// The last moment of `day` in China (UTC+8): deadlines end when the office day ends.
+fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
+    let local = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default());
+    Utc.from_utc_datetime(&(local - Duration::hours(8)))
+}
+
+/// A request with its history, as loaded for a viewer.
+#[derive(Debug, Clone)]
+pub struct RequestView {
+    /// The request.
+    pub request: request::Model,
+    /// Events the viewer may see, oldest first.
+    pub events: Vec<request_event::Model>,
+    /// Linked coordination tasks (lead requests) or the lead (tasks).
+    pub linked: Vec<request::Model>,
+}
+
+/// Input of `submit`.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// The child.
+    pub child_id: Uuid,
+    /// Requestable entitlement code.
+    pub entitlement_code: String,
+    /// What the family needs.
+    pub details: String,
+    /// Client retry key.
+    pub idempotency_key: String,
+}
+
+async fn event(
+    conn: &impl ConnectionTrait,
+    request_id: Uuid,
+    actor: Option<Uuid>,
+    kind: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    note: Option<String>,
+    public: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    request_event::Entity::insert(request_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        request_id: Set(request_id),
+        actor_id: Set(actor),
+        kind: Set(kind.to_owned()),
+        from_status: Set(from.map(str::to_owned)),
+        to_status: Set(to.map(str::to_owned)),
+        note: Set(note),
+        public: Set(public),
+        created_at: Set(now),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+async fn tell_guardian(conn: &impl ConnectionTrait, r: &request::Model, zh: String, en: String, now: DateTime<Utc>) -> AppResult<()> {
+    if let Some(g) = account::Entity::find_by_id(r.guardian_id).one(conn).await? {
+        let mail = templates::notice("您的申请有新进展", "Your request was updated", zh, en);
+        outbox::enqueue(conn, &g.email, mail, now).await?;
+    }
+    Ok(())
+}
+
+async fn tell_status(conn: &impl ConnectionTrait, r: &request::Model, to: &str, note: Option<&str>, now: DateTime<Utc>) -> AppResult<()> {
+    let s = public_status(to);
+    let n_zh = note.map(|n| format!("\n说明：{n}")).unwrap_or_default();
+    let n_en = note.map(|n| format!("\nNote: {n}")).unwrap_or_default();
+    tell_guardian(conn, r, format!("申请（{}）状态：{}{n_zh}", r.entitlement_code, s.zh), format!("Request ({}) status: {}{n_en}", r.entitlement_code, s.en), now).await
+}
+
+/// Staff accounts whose scope covers a queue: department staff of the department (civil-affairs
+/// roles for civil affairs) whose region contains the queue's region.
+async fn queue_staff(conn: &impl ConnectionTrait, department: &str, region: &str) -> AppResult<Vec<account::Model>> {
+    let rows = account::Entity::find()
+        .filter(account::Column::DepartmentCode.eq(department))
+        .filter(account::Column::Role.is_in([Role::DepartmentStaff.as_str(), Role::CivilAffairs.as_str()]))
+        .filter(account::Column::DisabledAt.is_null())
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().filter(|a| a.region_code.as_deref().is_some_and(|s| crate::auth::viewer::region_contains(s, region))).collect())
+}
+
+async fn tell_queue(conn: &impl ConnectionTrait, department: &str, region: &str, zh: String, en: String, now: DateTime<Utc>) -> AppResult<()> {
+    for a in queue_staff(conn, department, region).await? {
+        outbox::enqueue(conn, &a.email, templates::notice("工作队列提醒", "Work queue notice", zh.clone(), en.clone()), now).await?;
+    }
+    Ok(())
+}
+
+/// Files a request. A retry with the same idempotency key returns the first request; a second
+/// open request for the same child and entitlement is `CONFLICT`.
+pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> AppResult<RequestView> {
+    if viewer.role != Role::Guardian {
+        return Err(AppError::Forbidden);
+    }
+    let key = input.idempotency_key.trim().to_owned();
+    if key.is_empty() || key.len() > 128 {
+        return Err(AppError::validation("idempotencyKey", "请提供 1–128 个字符的幂等键", "give an idempotency key of 1 to 128 characters"));
+    }
+    let details = input.details.trim().to_owned();
+    if details.chars().count() > 4000 {
+        return Err(AppError::validation("details", "说明不能超过 4000 字", "details must have at most 4000 characters"));
+    }
+    if let Some(existing) = find_by_key(&state.db, viewer.account_id, &key).await? {
+        return same_submission(state, viewer, existing, &input).await;
+    }
+    let now = state.clock.now();
+    let today = state.clock.today();
+    let txn = db::begin_write(&state.db).await?;
+    let child = families::child_for_guardian(&txn, viewer, input.child_id).await?;
+    if !families::child_processable(&txn, input.child_id).await? {
+        return Err(AppError::conflict("已撤回同意，不能提交新的申请", "consent was withdrawn: no new request can be filed"));
+    }
+    let facts = families::screening_facts(&child);
+    let reference = &state.reference;
+    let policy = reference.policy.version_at(today).ok_or_else(|| AppError::internal("no policy in force"))?;
+    let residence = facts.residence_region_code.clone().ok_or_else(|| AppError::validation("childId", "请先填写儿童的居住地", "the child's residence is needed first"))?;
+    let route = domain::routing::route(policy, &reference.divisions, &input.entitlement_code, &residence, facts.hukou_region_code.as_deref(), today)
+        .map_err(|e| AppError::Validation { field: e.field.to_owned(), msg: Msg::new(e.message_zh, e.message_en) })?;
+    let screening = domain::eligibility::screen(&reference.policy, &reference.divisions, &facts, today, domain::eligibility::Lang::Zh)
+        .map_err(|e| AppError::Validation { field: "childId".into(), msg: Msg::owned(e.message_zh, e.message_en) })?;
+    let result = screening.entitlements.iter().find(|e| e.code == input.entitlement_code).ok_or_else(|| AppError::internal("entitlement missing from screening"))?;
+    let high_risk = families::high_risk(&txn, input.child_id).await?;
+    let days = if high_risk { route.deadlines.high_risk_resolution_working_days } else { route.deadlines.resolution_working_days };
+    let calendar = &reference.calendar;
+    let first_due = end_of_day(calendar.add_working_days(today, route.deadlines.first_response_working_days));
+    let due = end_of_day(calendar.add_working_days(today, days));
+    let outcome = serde_json::to_value(result.outcome).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let lead = request::Model {
+        id: Uuid::now_v7(),
+        kind: "lead".into(),
+        parent_id: None,
+        child_id: input.child_id,
+        guardian_id: viewer.account_id,
+        entitlement_code: input.entitlement_code.clone(),
+        department_code: route.lead.department.clone(),
+        region_code: route.lead.region.clone(),
+        status: status::ROUTED.into(),
+        priority: i32::from(high_risk),
+        details,
+        idempotency_key: Some(key.clone()),
+        open_key: Some(format!("{}:{}", input.child_id, input.entitlement_code)),
+        policy_version: screening.policy_version.clone(),
+        eligibility_outcome: outcome,
+        eligibility_trace: serde_json::to_value(&result.trace).ok(),
+        cross_province: route.cross_province,
+        assignee_id: None,
+        first_response_due_at: first_due,
+        due_at: due,
+        first_response_at: None,
+        paused_at: None,
+        warned_at: None,
+        escalation_level: 0,
+        resolution_reason: None,
+        resolved_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    if let Err(e) = request::Entity::insert(request::ActiveModel::from(lead.clone())).exec_without_returning(&txn).await {
+        drop(txn);
+        if is_unique_violation(&e) {
+            // Either a concurrent retry with the same key won the race, or a request is open.
+            if let Some(existing) = find_by_key(&state.db, viewer.account_id, &key).await? {
+                return same_submission(state, viewer, existing, &input).await;
+            }
+            return Err(AppError::conflict("该儿童已有同一事项的申请正在办理", "this child already has an open request for this entitlement"));
+        }
+        return Err(e.into());
+    }
+    event(&txn, lead.id, Some(viewer.account_id), "submitted", None, Some(status::ROUTED), None, true, now).await?;
+    if route.cross_province {
+        event(&txn, lead.id, None, "cross_province_step", None, None, Some("户籍地在省外：由居住地经跨省通办协调户籍地".into()), true, now).await?;
+    }
+    if let Some(q) = &route.coordination {
+        let task = request::Model {
+            id: Uuid::now_v7(),
+            kind: "coordination".into(),
+            parent_id: Some(lead.id),
+            department_code: q.department.clone(),
+            region_code: q.region.clone(),
+            idempotency_key: None,
+            open_key: None,
+            ..lead.clone()
+        };
+        request::Entity::insert(request::ActiveModel::from(task.clone())).exec_without_returning(&txn).await?;
+        event(&txn, task.id, None, "coordination_opened", None, Some(status::ROUTED), Some(format!("lead {}", lead.id)), false, now).await?;
+        event(&txn, lead.id, None, "coordination_opened", None, None, Some(format!("户籍地协办：{}", q.region)), true, now).await?;
+        state.events.publish(&txn, "new", &task).await?;
+    }
+    tell_status(&txn, &lead, status::ROUTED, None, now).await?;
+    state.events.publish(&txn, "new", &lead).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    tracing::info!(request_id = %lead.id, entitlement = %lead.entitlement_code, "request submitted");
+    view(&state.db, lead, false).await
+}
+
+async fn find_by_key(conn: &impl ConnectionTrait, guardian: Uuid, key: &str) -> AppResult<Option<request::Model>> {
+    Ok(request::Entity::find().filter(request::Column::GuardianId.eq(guardian)).filter(request::Column::IdempotencyKey.eq(key)).one(conn).await?)
+}
+
+async fn same_submission(state: &AppState, _viewer: &Viewer, existing: request::Model, input: &Submission) -> AppResult<RequestView> {
+    if existing.child_id != input.child_id || existing.entitlement_code != input.entitlement_code {
+        return Err(AppError::validation("idempotencyKey", "该幂等键已用于另一份申请", "this idempotency key was used for a different request"));
+    }
+    view(&state.db, existing, false).await
+}
+
+/// Loads the history the viewer may see.
+async fn view(conn: &impl ConnectionTrait, r: request::Model, staff: bool) -> AppResult<RequestView> {
+    let mut q = request_event::Entity::find().filter(request_event::Column::RequestId.eq(r.id)).order_by_asc(request_event::Column::Id);
+    if !staff {
+        q = q.filter(request_event::Column::Public.eq(true));
+    }
+    let events = q.all(conn).await?;
+    let linked = if staff {
+        let cond = match r.parent_id {
+            Some(p) => Condition::any().add(request::Column::Id.eq(p)),
+            None => Condition::any().add(request::Column::ParentId.eq(r.id)),
+        };
+        request::Entity::find().filter(cond).all(conn).await?
+    } else {
+        Vec::new()
+    };
+    Ok(RequestView { request: r, events, linked })
+}
+
+/// Whether a staff viewer's scope covers a request's queue.
+pub fn in_scope(viewer: &Viewer, r: &request::Model) -> bool {
+    matches!(viewer.role, Role::DepartmentStaff | Role::CivilAffairs)
+        && viewer.department_code.as_deref() == Some(r.department_code.as_str())
+        && viewer.region_contains(&r.region_code)
+}
+
+/// A request the viewer may see: the guardian's own (lead requests), or one in the staff member's
+/// scope. Everything else is `NOT_FOUND`.
+pub async fn get(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<RequestView> {
+    let r = request::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    match viewer.role {
+        Role::Guardian if r.kind == "lead" && families::child_for_guardian(&state.db, viewer, r.child_id).await.is_ok() => view(&state.db, r, false).await,
+        _ if in_scope(viewer, &r) => view(&state.db, r, true).await,
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The guardian's requests (their household's children), newest first.
+pub async fn mine(state: &AppState, viewer: &Viewer, after: Option<Uuid>, limit: usize) -> AppResult<Vec<RequestView>> {
+    if viewer.role != Role::Guardian {
+        return Err(AppError::Forbidden);
+    }
+    let children = families::children_of_guardian(&state.db, viewer).await?;
+    let mut q = request::Entity::find()
+        .filter(request::Column::Kind.eq("lead"))
+        .filter(request::Column::ChildId.is_in(children))
+        .order_by_desc(request::Column::Id)
+        .limit(limit as u64);
+    if let Some(a) = after {
+        q = q.filter(request::Column::Id.lt(a));
+    }
+    let mut out = Vec::new();
+    for r in q.all(&state.db).await? {
+        out.push(view(&state.db, r, false).await?);
+    }
+    Ok(out)
+}
+
+/// Queue filter.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only this entitlement.
+    pub entitlement_code: Option<String>,
+    /// Only this region (inside the caller's scope).
+    pub region_code: Option<String>,
+    /// Only open requests past their deadline.
+    pub overdue: bool,
+}
+
+/// The caller's queue: their department, their region (or a sub-region), ordered by priority,
+/// due time and age; keyset after `(priority, due_at, id)`.
+pub async fn queue(state: &AppState, viewer: &Viewer, filter: &QueueFilter, after: Option<(i32, DateTime<Utc>, Uuid)>, limit: usize) -> AppResult<Vec<request::Model>> {
+    let (Some(dept), Some(scope)) = (viewer.department_code.as_deref(), viewer.region_code.as_deref()) else {
+        return Err(AppError::Forbidden);
+    };
+    if !matches!(viewer.role, Role::DepartmentStaff | Role::CivilAffairs) {
+        return Err(AppError::Forbidden);
+    }
+    let region = match &filter.region_code {
+        Some(r) if crate::auth::viewer::region_contains(scope, r) => r.as_str(),
+        Some(_) => return Ok(Vec::new()),
+        None => scope,
+    };
+    let now = state.clock.now();
+    let mut q = request::Entity::find()
+        .filter(request::Column::DepartmentCode.eq(dept))
+        .filter(request::Column::RegionCode.like(format!("{}%", region_prefix(region))))
+        .order_by_desc(request::Column::Priority)
+        .order_by_asc(request::Column::DueAt)
+        .order_by_asc(request::Column::Id)
+        .limit(limit as u64);
+    match &filter.status {
+        Some(s) => q = q.filter(request::Column::Status.eq(s.as_str())),
+        None => q = q.filter(request::Column::Status.is_in(status::OPEN)),
+    }
+    if let Some(e) = &filter.entitlement_code {
+        q = q.filter(request::Column::EntitlementCode.eq(e.as_str()));
+    }
+    if filter.overdue {
+        q = q.filter(request::Column::DueAt.lt(now)).filter(request::Column::Status.is_in(status::OPEN)).filter(request::Column::PausedAt.is_null());
+    }
+    if let Some((p, due, id)) = after {
+        q = q.filter(
+            Condition::any()
+                .add(request::Column::Priority.lt(p))
+                .add(Condition::all().add(request::Column::Priority.eq(p)).add(request::Column::DueAt.gt(due)))
+                .add(Condition::all().add(request::Column::Priority.eq(p)).add(request::Column::DueAt.eq(due)).add(request::Column::Id.gt(id))),
+        );
+    }
+    Ok(q.all(&state.db).await?)
+}
+
+/// A request in the staff viewer's scope, locked for update on PostgreSQL.
+async fn staff_request(conn: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<request::Model> {
+    let r = request::Entity::find_by_id(id).lock_exclusive().one(conn).await?.ok_or(AppError::NotFound)?;
+    if !in_scope(viewer, &r) {
+        return Err(AppError::NotFound);
+    }
+    Ok(r)
+}
+
+fn require_assignee(viewer: &Viewer, r: &request::Model) -> AppResult<()> {
+    if r.assignee_id != Some(viewer.account_id) {
+        return Err(AppError::conflict("请先认领该申请", "claim the request first"));
+    }
+    Ok(())
+}
+
+/// Claims a routed request. Two staff claiming at once: the conditional update lets exactly one win.
+pub async fn claim(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<RequestView> {
+    let now = state.clock.now();
+    let txn = db::begin_write(&state.db).await?;
+    let r = staff_request(&txn, viewer, id).await?;
+    let won = request::Entity::update_many()
+        .col_expr(request::Column::Status, Expr::value(status::CLAIMED))
+        .col_expr(request::Column::AssigneeId, Expr::value(Some(viewer.account_id)))
+        .col_expr(request::Column::FirstResponseAt, Expr::value(Some(r.first_response_at.unwrap_or(now))))
+        .col_expr(request::Column::UpdatedAt, Expr::value(now))
+        .filter(request::Column::Id.eq(id))
+        .filter(request::Column::Status.eq(status::ROUTED))
+        .filter(request::Column::AssigneeId.is_null())
+        .exec(&txn)
+        .await?;
+    if won.rows_affected != 1 {
+        return Err(AppError::conflict("该申请已被他人认领或不在待认领状态", "the request was already claimed or is not waiting to be claimed"));
+    }
+    event(&txn, id, Some(viewer.account_id), "claimed", Some(&r.status), Some(status::CLAIMED), None, true, now).await?;
+    let r = request::Model { status: status::CLAIMED.into(), assignee_id: Some(viewer.account_id), first_response_at: Some(r.first_response_at.unwrap_or(now)), updated_at: now, ..r };
+    if r.kind == "lead" {
+        tell_status(&txn, &r, status::CLAIMED, None, now).await?;
+    }
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    view(&state.db, r, true).await
+}
+
+/// Asks the family for information; the deadline clock pauses until they answer.
+pub async fn ask_for_information(state: &AppState, viewer: &Viewer, id: Uuid, message: &str) -> AppResult<RequestView> {
+    let message = note(message, "message")?;
+    let now = state.clock.now();
+    let txn = db::begin_write(&state.db).await?;
+    let r = staff_request(&txn, viewer, id).await?;
+    require_assignee(viewer, &r)?;
+    if r.status != status::CLAIMED && r.status != status::IN_PROGRESS || r.kind != "lead" {
+        return Err(AppError::conflict("当前状态不能要求补充材料", "information cannot be asked for in this state"));
+    }
+    set_status(&txn, id, status::NEEDS_INFO, |u| u.col_expr(request::Column::PausedAt, Expr::value(Some(now))), now).await?;
+    event(&txn, id, Some(viewer.account_id), "asked_for_information", Some(&r.status), Some(status::NEEDS_INFO), Some(message.clone()), true, now).await?;
+    tell_status(&txn, &r, status::NEEDS_INFO, Some(&message), now).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    let r = request::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    view(&state.db, r, true).await
+}
+
+async fn set_status(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    to: &str,
+    extra: impl FnOnce(sea_orm::UpdateMany<request::Entity>) -> sea_orm::UpdateMany<request::Entity>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let u = request::Entity::update_many()
+        .col_expr(request::Column::Status, Expr::value(to))
+        .col_expr(request::Column::UpdatedAt, Expr::value(now))
+        .filter(request::Column::Id.eq(id));
+    extra(u).exec(conn).await?;
+    Ok(())
+}
+
+fn note(raw: &str, field: &str) -> AppResult<String> {
+    let t = raw.trim();
+    if t.is_empty() || t.chars().count() > 4000 {
+        return Err(AppError::validation(field, "请填写 1–4000 字", "write 1 to 4000 characters"));
+    }
+    Ok(t.to_owned())
+}
+
+/// The family answers a question; the clock resumes and the deadline moves by the paused time.
+pub async fn answer(state: &AppState, viewer: &Viewer, id: Uuid, message: &str) -> AppResult<RequestView> {
+    let message = note(message, "message")?;
+    let now = state.clock.now();
+    let txn = db::begin_write(&state.db).await?;
+    let r = guardian_request(&txn, viewer, id).await?;
+    if r.status != status::NEEDS_INFO {
+        return Err(AppError::conflict("该申请当前不需要补充材料", "the request is not waiting for information"));
+    }
+    let paused = now - r.paused_at.unwrap_or(now);
+    set_status(
+        &txn,
+        id,
+        status::IN_PROGRESS,
+        |u| {
+            u.col_expr(request::Column::PausedAt, Expr::value(Option::<DateTime<Utc>>::None))
+                .col_expr(request::Column::DueAt, Expr::value(r.due_at + paused))
+                .col_expr(request::Column::FirstResponseDueAt, Expr::value(r.first_response_due_at + paused))
+        },
+        now,
+    )
+    .await?;
+    event(&txn, id, Some(viewer.account_id), "answered", Some(status::NEEDS_INFO), Some(status::IN_PROGRESS), Some(message), true, now).await?;
+    txn.commit().await?;
+    let r = request::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    view(&state.db, r, false).await
+}
+
+async fn guardian_request(conn: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<request::Model> {
+    let r = request::Entity::find_by_id(id).lock_exclusive().one(conn).await?.ok_or(AppError::NotFound)?;
+    if viewer.role != Role::Guardian || r.kind != "lead" || families::child_for_guardian(conn, viewer, r.child_id).await.is_err() {
+        return Err(AppError::NotFound);
+    }
+    Ok(r)
+}
+
+/// Grants or rejects. A rejection needs a reason and shows the family the rule it rests on.
+pub async fn resolve(state: &AppState, viewer: &Viewer, id: Uuid, granted: bool, reason: &str) -> AppResult<RequestView> {
+    let reason = note(reason, "reason")?;
+    let now = state.clock.now();
+    let txn = db::begin_write(&state.db).await?;
+    let r = staff_request(&txn, viewer, id).await?;
+    require_assignee(viewer, &r)?;
+    if !(r.status == status::CLAIMED || r.status == status::IN_PROGRESS) {
+        return Err(AppError::conflict("当前状态不能办结", "the request cannot be resolved in this state"));
+    }
+    let to = if granted { status::GRANTED } else { status::REJECTED };
+    let rule = state
+        .reference
+        .policy
+        .version(&r.policy_version)
+        .or_else(|| state.reference.policy.version_at(state.clock.today()))
+        .and_then(|p| p.entitlement(&r.entitlement_code))
+        .map(|e| format!("{} {}", e.measure, e.clause))
+        .unwrap_or_default();
+    let public_note = if granted { reason.clone() } else { format!("{reason}（依据 / rule: {rule}）") };
+    set_status(
+        &txn,
+        id,
+        to,
+        |u| {
+            u.col_expr(request::Column::OpenKey, Expr::value(Option::<String>::None))
+                .col_expr(request::Column::ResolutionReason, Expr::value(Some(public_note.clone())))
+                .col_expr(request::Column::ResolvedAt, Expr::value(Some(now)))
+        },
+        now,
+    )
+    .await?;
+    event(&txn, id, Some(viewer.account_id), "resolved", Some(&r.status), Some(to), Some(public_note.clone()), true, now).await?;
+    if r.kind == "lead" {
+        tell_status(&txn, &r, to, Some(&public_note), now).await?;
+    }
+    audit::record(&txn, Some(viewer.account_id), "request.resolved", "request", &id.to_string(), Some(serde_json::json!({"granted": granted})), now).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    let r = request::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    view(&state.db, r, true).await
+}
+
+/// Moves a request to another department or county within the policy's routing; the receiving
+/// queue sees it with its history and its staff are e-mailed.
+pub async fn transfer(state: &AppState, viewer: &Viewer, id: Uuid, department: &str, region: &str, reason: &str) -> AppResult<RequestView> {
+    let reason = note(reason, "reason")?;
+    let now = state.clock.now();
+    let txn = db::begin_write(&state.db).await?;
+    let r = staff_request(&txn, viewer, id).await?;
+    if !status::OPEN.contains(&r.status.as_str()) {
+        return Err(AppError::conflict("已办结的申请不能转办", "a closed request cannot be transferred"));
+    }
+    let target = domain::routing::Queue { department: department.to_owned(), region: region.to_owned() };
+    let policy = state.reference.policy.version(&r.policy_version).unwrap_or_else(|| state.reference.policy.latest());
+    if !domain::routing::transfer_allowed(policy, &state.reference.divisions, &r.entitlement_code, &target) {
+        return Err(AppError::validation("departmentCode", "目标队列不在该事项的政策分派范围内", "the target queue is outside the policy's routing for this entitlement"));
+    }
+    if target.department == r.department_code && target.region == r.region_code {
+        return Err(AppError::validation("regionCode", "目标队列与当前队列相同", "the target queue is the current one"));
+    }
+    set_status(
+        &txn,
+        id,
+        status::ROUTED,
+        |u| {
+            u.col_expr(request::Column::DepartmentCode, Expr::value(department))
+                .col_expr(request::Column::RegionCode, Expr::value(region))
+                .col_expr(request::Column::AssigneeId, Expr::value(Option::<Uuid>::None))
+                .col_expr(request::Column::PausedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        },
+        now,
+    )
+    .await?;
+    let from_q = format!("{}@{}", r.department_code, r.region_code);
+    let to_q = format!("{department}@{region}");
+    event(&txn, id, Some(viewer.account_id), "transferred", Some(&r.status), Some(status::ROUTED), Some(format!("{from_q} → {to_q}: {reason}")), false, now).await?;
+    event(&txn, id, Some(viewer.account_id), "transferred_public", Some(&r.status), Some(status::ROUTED), Some("已转交其他部门或地区办理 / transferred to another office".into()), true, now).await?;
+    tell_queue(&txn, department, region, format!("有一份申请（{}）转入您的队列：{reason}", r.entitlement_code), format!("A request ({}) was transferred to your queue: {reason}", r.entitlement_code), now).await?;
+    let moved = request::Model { department_code: department.to_owned(), region_code: region.to_owned(), status: status::ROUTED.into(), assignee_id: None, ..r };
+    state.events.publish(&txn, "transferred", &moved).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    view(&state.db, moved, true).await
+}
+
+/// A staff comment: public ones reach the family (and are e-mailed), internal ones never do.
+pub async fn comment(state: &AppState, viewer: &Viewer, id: Uuid, body: &str, internal: bool) -> AppResult<RequestView> {
+    let body = note(body, "body")?;
+    let now = state.clock.now();
+    let txn = db::begin_write(&state.db).await?;
+    let r = staff_request(&txn, viewer, id).await?;
+    event(&txn, id, Some(viewer.account_id), "comment", None, None, Some(body.clone()), !internal, now).await?;
+    if !internal && r.kind == "lead" {
+        tell_guardian(&txn, &r, format!("工作人员留言：{body}"), format!("A caseworker wrote: {body}"), now).await?;
+    }
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    view(&state.db, r, true).await
+}
+
+/// The family withdraws a request before it is resolved; linked coordination tasks close too.
+pub async fn withdraw(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<RequestView> {
+    let now = state.clock.now();
+    let txn = db::begin_write(&state.db).await?;
+    let r = guardian_request(&txn, viewer, id).await?;
+    if !status::OPEN.contains(&r.status.as_str()) {
+        return Err(AppError::conflict("已办结的申请不能撤回", "a resolved request cannot be withdrawn"));
+    }
+    close_withdrawn(&txn, &r, Some(viewer.account_id), "家庭撤回 / withdrawn by the family", now).await?;
+    tell_status(&txn, &r, status::WITHDRAWN, None, now).await?;
+    txn.commit().await?;
+    state.mail_wake.notify_one();
+    let r = request::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    view(&state.db, r, false).await
+}
+
+async fn close_withdrawn(conn: &impl ConnectionTrait, r: &request::Model, actor: Option<Uuid>, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let open = || request::Column::Status.is_in(status::OPEN);
+    let ids: Vec<Uuid> = request::Entity::find()
+        .select_only()
+        .column(request::Column::Id)
+        .filter(Condition::any().add(request::Column::Id.eq(r.id)).add(request::Column::ParentId.eq(r.id)))
+        .filter(open())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    request::Entity::update_many()
+        .col_expr(request::Column::Status, Expr::value(status::WITHDRAWN))
+        .col_expr(request::Column::OpenKey, Expr::value(Option::<String>::None))
+        .col_expr(request::Column::UpdatedAt, Expr::value(now))
+        .filter(request::Column::Id.is_in(ids.clone()))
+        .exec(conn)
+        .await?;
+    for id in ids {
+        event(conn, id, actor, "withdrawn", None, Some(status::WITHDRAWN), Some(reason.to_owned()), true, now).await?;
+    }
+    Ok(())
+}
+
+/// Consent withdrawn: every open request of the child is withdrawn with that reason; decided
+/// ones stay as the law on records requires.
+pub async fn withdraw_for_consent(conn: &impl ConnectionTrait, child_id: Uuid, now: DateTime<Utc>) -> AppResult<usize> {
+    let open = request::Entity::find()
+        .filter(request::Column::ChildId.eq(child_id))
+        .filter(request::Column::Kind.eq("lead"))
+        .filter(request::Column::Status.is_in(status::OPEN))
+        .all(conn)
+        .await?;
+    for r in &open {
+        close_withdrawn(conn, r, None, "监护人撤回同意 / consent withdrawn by the guardian", now).await?;
+    }
+    Ok(open.len())
+}
+
+/// Warns assignees at the configured share of the time and escalates breached requests one level
+/// up. Each step is claimed with a conditional update, so it happens once across processes.
+pub async fn run_deadlines(state: &AppState) -> AppResult<(usize, usize)> {
+    let now = state.clock.now();
+    let open = request::Entity::find()
+        .filter(request::Column::Status.is_in([status::ROUTED, status::CLAIMED, status::IN_PROGRESS]))
+        .filter(request::Column::PausedAt.is_null())
+        .filter(Condition::any().add(request::Column::WarnedAt.is_null()).add(request::Column::DueAt.lt(now)))
+        .all(&state.db)
+        .await?;
+    let (mut warned, mut escalated) = (0, 0);
+    for r in open {
+        let policy = state.reference.policy.version(&r.policy_version).unwrap_or_else(|| state.reference.policy.latest());
+        let share = policy.entitlement(&r.entitlement_code).and_then(|e| e.routing_at(state.clock.today())).map_or(0.75, |x| x.warn_share);
+        let span = r.due_at - r.created_at;
+        let warn_at = r.created_at + Duration::milliseconds((span.num_milliseconds() as f64 * share) as i64);
+        if r.due_at < now {
+            if escalate(state, &r, now).await? {
+                escalated += 1;
+            }
+        } else if r.warned_at.is_none() && now >= warn_at && warn(state, &r, now).await? {
+            warned += 1;
+        }
+    }
+    if warned + escalated > 0 {
+            state.mail_wake.notify_one();
+    }
+    Ok((warned, escalated))
+}
+
+async fn warn(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> AppResult<bool> {
+    let txn = db::begin_write(&state.db).await?;
+    let claimed = request::Entity::update_many()
+        .col_expr(request::Column::WarnedAt, Expr::value(Some(now)))
+        .filter(request::Column::Id.eq(r.id))
+        .filter(request::Column::WarnedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Ok(false);
+    }
+    let due = (r.due_at + Duration::hours(8)).format("%Y-%m-%d");
+    let (zh, en) = (format!("申请 {}（{}）将于 {due} 到期，请及时办理。", r.id, r.entitlement_code), format!("Request {} ({}) is due on {due}.", r.id, r.entitlement_code));
+    match r.assignee_id {
+        Some(a) => {
+            if let Some(acc) = account::Entity::find_by_id(a).one(&txn).await? {
+                outbox::enqueue(&txn, &acc.email, templates::notice("办理时限提醒", "Deadline approaching", zh, en), now).await?;
+            }
+        }
+        None => tell_queue(&txn, &r.department_code, &r.region_code, zh, en, now).await?,
+    }
+    event(&txn, r.id, None, "deadline_warning", None, None, None, false, now).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+async fn escalate(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> AppResult<bool> {
+    let Some(up) = domain::routing::escalate(&state.reference.divisions, &r.region_code) else { return Ok(false) };
+    let policy = state.reference.policy.version(&r.policy_version).unwrap_or_else(|| state.reference.policy.latest());
+    let days = policy.entitlement(&r.entitlement_code).and_then(|e| e.routing_at(state.clock.today())).map_or(5, |x| x.resolution_working_days);
+    let due = end_of_day(state.reference.calendar.add_working_days(state.clock.today(), days));
+    let txn = db::begin_write(&state.db).await?;
+    let claimed = request::Entity::update_many()
+        .col_expr(request::Column::RegionCode, Expr::value(up.clone()))
+        .col_expr(request::Column::EscalationLevel, Expr::col(request::Column::EscalationLevel).add(1))
+        .col_expr(request::Column::Status, Expr::value(status::ROUTED))
+        .col_expr(request::Column::AssigneeId, Expr::value(Option::<Uuid>::None))
+        .col_expr(request::Column::DueAt, Expr::value(due))
+        .col_expr(request::Column::WarnedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(request::Column::UpdatedAt, Expr::value(now))
+        .filter(request::Column::Id.eq(r.id))
+        .filter(request::Column::RegionCode.eq(r.region_code.as_str()))
+        .filter(request::Column::DueAt.eq(r.due_at))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Ok(false);
+    }
+    event(&txn, r.id, None, "escalated", Some(&r.status), Some(status::ROUTED), Some(format!("{} → {up}: 超过办理时限 / deadline breached", r.region_code)), false, now).await?;
+    let msg = (format!("申请 {}（{}）超过办理时限，已升级至本级队列。", r.id, r.entitlement_code), format!("Request {} ({}) breached its deadline and was escalated to your queue.", r.id, r.entitlement_code));
+    tell_queue(&txn, &r.department_code, &up, msg.0.clone(), msg.1.clone(), now).await?;
+    if let Some(a) = r.assignee_id
+        && let Some(acc) = account::Entity::find_by_id(a).one(&txn).await?
+    {
+        outbox::enqueue(&txn, &acc.email, templates::notice("申请已升级", "Request escalated", msg.0, msg.1), now).await?;
+    }
+    let moved = request::Model { region_code: up, status: status::ROUTED.into(), assignee_id: None, due_at: due, ..r.clone() };
+    state.events.publish(&txn, "escalated", &moved).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Counts of one queue for `queueStats`.
+#[derive(Debug, Clone, Default)]
+pub struct QueueStats {
+    /// Department.
+    pub department_code: String,
+    /// Queue region.
+    pub region_code: String,
+    /// (status, count).
+    pub by_status: Vec<(String, i64)>,
+    /// Open and past the deadline.
+    pub overdue: i64,
+    /// Median hours to the first response.
+    pub median_first_response_hours: Option<f64>,
+    /// Median hours to resolution.
+    pub median_resolution_hours: Option<f64>,
+}
+
+/// Per-queue statistics within the staff viewer's scope (optionally narrowed to `region`).
+pub async fn stats(state: &AppState, viewer: &Viewer, region: Option<&str>) -> AppResult<Vec<QueueStats>> {
+    let (Some(dept), Some(scope)) = (viewer.department_code.as_deref(), viewer.region_code.as_deref()) else {
+        return Err(AppError::Forbidden);
+    };
+    if !matches!(viewer.role, Role::DepartmentStaff | Role::CivilAffairs) {
+        return Err(AppError::Forbidden);
+    }
+    let region = match region {
+        Some(r) if crate::auth::viewer::region_contains(scope, r) => r,
+        Some(_) => return Err(AppError::NotFound),
+        None => scope,
+    };
+    let now = state.clock.now();
+    let rows = request::Entity::find()
+        .filter(request::Column::DepartmentCode.eq(dept))
+        .filter(request::Column::RegionCode.like(format!("{}%", region_prefix(region))))
+        .all(&state.db)
+        .await?;
+    let mut queues: std::collections::BTreeMap<String, Vec<request::Model>> = Default::default();
+    for r in rows {
+        queues.entry(r.region_code.clone()).or_default().push(r);
+    }
+    Ok(queues
+        .into_iter()
+        .map(|(region_code, list)| {
+            let mut by: std::collections::BTreeMap<String, i64> = Default::default();
+            for r in &list {
+                *by.entry(r.status.clone()).or_default() += 1;
+            }
+            let overdue = list.iter().filter(|r| status::OPEN.contains(&r.status.as_str()) && r.paused_at.is_none() && r.due_at < now).count() as i64;
+            let hours = |d: Duration| d.num_seconds() as f64 / 3600.0;
+            let first: Vec<f64> = list.iter().filter_map(|r| r.first_response_at.map(|t| hours(t - r.created_at))).collect();
+            let resolved: Vec<f64> = list.iter().filter_map(|r| r.resolved_at.map(|t| hours(t - r.created_at))).collect();
+            QueueStats {
+                department_code: dept.to_owned(),
+                region_code,
+                by_status: by.into_iter().collect(),
+                overdue,
+                median_first_response_hours: median(first),
+                median_resolution_hours: median(resolved),
+            }
+        })
+        .collect())
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+}
