@@ -56,6 +56,10 @@ impl Report {
 /// Runs `clients` concurrent loops posting `body` for `secs` seconds.
 async fn load(name: &str, url: &str, body: Value, clients: usize, secs: u64) -> Report {
     let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap_or_default();
+    load_with(name, client, url, body, clients, secs).await
+}
+
+async fn load_with(name: &str, client: reqwest::Client, url: &str, body: Value, clients: usize, secs: u64) -> Report {
     let body = Arc::new(serde_json::to_vec(&body).unwrap_or_default());
     // Check one response for GraphQL errors: they come with HTTP 200.
     let sample: Value = client
@@ -79,13 +83,14 @@ async fn load(name: &str, url: &str, body: Value, clients: usize, secs: u64) -> 
                 let mut errors = 0;
                 while Instant::now() < deadline {
                     let t = Instant::now();
-                    let ok = client
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .body(body.as_ref().clone())
-                        .send()
-                        .await
-                        .map(|r| r.status().is_success());
+                    let ok = client.post(&url).header("content-type", "application/json").body(body.as_ref().clone()).send().await;
+                    // Read the whole body: the time to the last byte is the latency, and an unread
+                    // body would keep the connection from being reused.
+                    let ok = match ok {
+                        Ok(r) if r.status().is_success() => r.bytes().await.map(|_| true),
+                        Ok(_) => Ok(false),
+                        Err(e) => Err(e),
+                    };
                     match ok {
                         Ok(true) => lat.push(t.elapsed()),
                         _ => errors += 1,
@@ -102,42 +107,57 @@ async fn load(name: &str, url: &str, body: Value, clients: usize, secs: u64) -> 
         all.extend(l);
         errors += e;
     }
-    let elapsed = start.elapsed().as_secs_f64();
+    report(name, all, errors, start.elapsed().as_secs_f64())
+}
+
+fn report(name: &str, mut all: Vec<Duration>, errors: usize, elapsed: f64) -> Report {
     all.sort();
     let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default();
     Report { name: name.to_owned(), requests: all.len(), errors, rps: all.len() as f64 / elapsed, p50: pct(0.50), p99: pct(0.99) }
 }
 
 async fn start_server() -> (String, tokio::sync::oneshot::Sender<()>) {
+    let (url, stop, _) = start_server_with(None).await;
+    (url, stop)
+}
+
+async fn start_server_with(database_url: Option<String>) -> (String, tokio::sync::oneshot::Sender<()>, api::state::AppState) {
     let dir = std::env::temp_dir().join(format!("tongxin-bench-{}", uuid::Uuid::new_v4().simple()));
     let mut config = api::config::Config::development();
     config.environment = api::config::Environment::Test;
-    config.database_url = std::env::var("BENCH_DATABASE_URL").unwrap_or(format!("sqlite://{}/b.db?mode=rwc", dir.display()));
+    config.database_url = database_url.unwrap_or(format!("sqlite://{}/b.db?mode=rwc", dir.display()));
+    config.workers = false;
     config.policy_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../policy").into();
     config.mail_dir = dir.join("mail");
     let state = api::build_state(config, None).await.expect("state");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let st = state.clone();
+    let bind = std::env::var("BENCH_BIND").unwrap_or("127.0.0.1:0".into());
+    let listener = tokio::net::TcpListener::bind(bind).await.expect("bind");
     let url = format!("http://{}/graphql", listener.local_addr().expect("addr"));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(api::serve(state, listener, async move {
         let _ = rx.await;
     }));
-    (url, tx)
+    (url, tx, st)
 }
 
 const SCREEN: &str = "query($i: ScreeningInput!){ screenEligibility(input: $i, asOf: \"2026-09-01\"){ scope { outcome } entitlements { code outcome handledAt nextStep trace { condition result } } } }";
+
+const SCREEN_LEAN: &str = "query($i: ScreeningInput!){ screenEligibility(input: $i, asOf: \"2026-09-01\"){ scope { outcome } entitlements { code outcome handledAt missingFacts nextStep } } }";
 
 #[tokio::main]
 async fn main() {
     let a = args();
     let (url, _stop) = start_server().await;
-    println!("scenario `{}`: {} clients, {} s each, server in-process on loopback", a.scenario, a.clients, a.secs);
-    println!("| target | req/s | p50 ms | p99 ms | requests | errors |\n|---|---|---|---|---|---|");
+    if a.scenario != "serve" && a.scenario != "inprocess" {
+        println!("scenario `{}`: {} clients, {} s each, server in-process on loopback", a.scenario, a.clients, a.secs);
+        println!("| target | req/s | p50 ms | p99 ms | requests | errors |\n|---|---|---|---|---|---|");
+    }
     match a.scenario.as_str() {
         "screening" => {
             let trivial = load("trivial `{ __typename }`", &url, json!({"query": "{ __typename }"}), a.clients, a.secs).await;
             trivial.print();
-            let facts = json!({
+            let facts: Value = json!({
                 "birthDate": "2019-03-10", "hukouRegionCode": "520304", "residenceRegionCode": "520102",
                 "residenceSince": "2025-02-01", "movedWithGuardian": true, "hasResidencePermit": true,
                 "residencePermitSince": "2025-03-01", "enrolledInSchoolAtResidence": true, "meetsResidenceDibaoTest": false
@@ -151,8 +171,222 @@ async fn main() {
             )
             .await;
             screen.print();
-            println!("\nratio screenEligibility / trivial = {:.1} %", 100.0 * screen.rps / trivial.rps.max(1.0));
+            let lean = load(
+                "screenEligibility (outcomes, missing facts, next steps)",
+                &url,
+                json!({"query": SCREEN_LEAN, "variables": {"i": facts}}),
+                a.clients,
+                a.secs,
+            )
+            .await;
+            lean.print();
+            println!("\nratio with traces / trivial = {:.1} %", 100.0 * screen.rps / trivial.rps.max(1.0));
+            println!("ratio without traces / trivial = {:.1} %", 100.0 * lean.rps / trivial.rps.max(1.0));
         }
-        other => eprintln!("unknown scenario `{other}` (known: screening)"),
+        "queue" => queue_scenario(&a).await,
+        "inprocess" => {
+            let (_, _, state) = start_server_with(None).await;
+            {
+                let f: domain::eligibility::Facts = serde_json::from_value(json!({"birthDate": "2019-03-10", "hukouRegionCode": "520304", "residenceRegionCode": "520102", "residenceSince": "2025-02-01", "movedWithGuardian": true})).expect("facts");
+                let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).expect("day");
+                let t = Instant::now();
+                for _ in 0..2000 {
+                    let r = domain::eligibility::screen_with(
+                        &state.reference.policy,
+                        &state.reference.divisions,
+                        &f,
+                        day,
+                        domain::eligibility::Lang::Zh,
+                        domain::eligibility::ScreenOptions { trace: false },
+                    );
+                    assert!(r.is_ok());
+                }
+                println!("engine alone: {:.1} µs", t.elapsed().as_secs_f64() * 1e6 / 2000.0);
+            }
+            let schema = api::graphql::schema_builder().data(state).finish();
+            let facts: Value = json!({"birthDate": "2019-03-10", "hukouRegionCode": "520304", "residenceRegionCode": "520102", "residenceSince": "2025-02-01", "movedWithGuardian": true});
+            for (name, q) in [("trivial", "{ __typename }"), ("lean", SCREEN_LEAN), ("traces", SCREEN)] {
+                let vars = async_graphql::Variables::from_json(json!({"i": facts}));
+                let t = Instant::now();
+                let n = 2000;
+                for _ in 0..n {
+                    let r = schema.execute(async_graphql::Request::new(q).variables(vars.clone())).await;
+                    assert!(r.errors.is_empty(), "{:?}", r.errors);
+                    let _ = serde_json::to_vec(&r).unwrap_or_default();
+                }
+                println!("{name}: {:.1} µs per execute+serialize", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+            }
+        }
+        "serve" => {
+            // For an external load generator (bench/screening.sh drives it with wrk).
+            println!("serving {url}");
+            std::future::pending::<()>().await;
+        }
+        other => eprintln!("unknown scenario `{other}` (known: screening, queue)"),
     }
+}
+
+const QUEUE: &str = "query($a: String){ queue(first: 20, after: $a){ edges { cursor node { id entitlementCode status dueAt } } pageInfo { hasNextPage } } }";
+
+/// One million requests over Guizhou's counties and six departments on PostgreSQL; one county
+/// queue's first page and a page deep in it, through GraphQL and by plain SQL.
+async fn queue_scenario(a: &Args) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let admin = std::env::var("BENCH_DATABASE_URL").unwrap_or("postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = "tongxin_bench_queue";
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin.clone());
+    let url = format!("{base}/{name}");
+    let fresh = std::env::var("BENCH_FRESH").is_ok();
+    let admin_db = sea_orm::Database::connect(admin.clone()).await.expect("postgres");
+    if fresh {
+        let _ = admin_db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+    }
+    let _ = admin_db.execute_unprepared(&format!("CREATE DATABASE {name}")).await;
+    let (gql_url, _stop, state) = start_server_with(Some(url.clone())).await;
+    let db = &state.db;
+    let have: i64 = db
+        .query_one_raw(Statement::from_string(sea_orm::DbBackend::Postgres, "SELECT count(*) AS n FROM requests"))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|r| r.try_get::<i64>("", "n").ok())
+        .unwrap_or(0);
+    if have < 1_000_000 {
+        let t = std::time::Instant::now();
+        let guardian = uuid::Uuid::now_v7();
+        db.execute_unprepared(&format!(
+            "INSERT INTO accounts (id, email, password_hash, display_name, role, created_at) VALUES ('{guardian}', 'bench-guardian@tongxin.test', NULL, 'bench', 'guardian', now()) ON CONFLICT DO NOTHING"
+        ))
+        .await
+        .expect("guardian");
+        let sql = format!(
+            "WITH c AS (SELECT array_agg(code ORDER BY code) a FROM regions WHERE level = 'county' AND code LIKE '52%'),
+                  d AS (SELECT ARRAY['civil_affairs','education','housing','medical_security','disabled_federation','hrss'] a,
+                               ARRAY['dibao_residence','school_enrolment','public_housing','medical_assistance','rehabilitation','parent_employment'] e)
+             INSERT INTO requests (id, kind, child_id, guardian_id, entitlement_code, department_code, region_code, status, priority, details,
+               policy_version, eligibility_outcome, cross_province, first_response_due_at, due_at, escalation_level, created_at, updated_at)
+             SELECT gen_random_uuid(), 'lead', gen_random_uuid(), '{guardian}', d.e[1 + g % 6], d.a[1 + g % 6],
+                    c.a[1 + (g / 6) % array_length(c.a, 1)],
+                    (ARRAY['routed','claimed','in_progress','needs_info','resolved_granted'])[1 + (g / 7) % 5], 0, 'bench', 'guizhou-2025', 'ELIGIBLE', false,
+                    now() + (g % 997) * interval '1 hour', now() + (g % 9973) * interval '1 minute', 0, now(), now()
+             FROM generate_series(1, 1000000) g, c, d"
+        );
+        db.execute_unprepared(&sql).await.expect("generate requests");
+        db.execute_unprepared("ANALYZE requests").await.expect("analyze");
+        println!("generated 1,000,000 requests in {:.1} s", t.elapsed().as_secs_f64());
+    }
+    // A county education officer of 南明区.
+    let email = "bench-edu@nanming.gov.cn";
+    let admin_v = api::auth::Viewer {
+        account_id: api::services::accounts::create_admin(&state, "bench-admin@tongxin.test", "bench-password-2026").await.expect("admin"),
+        session_id: uuid::Uuid::nil(),
+        role: api::auth::Role::Admin,
+        department_code: None,
+        region_code: None,
+        organization_id: None,
+    };
+    let new = api::services::accounts::NewStaff {
+        email: email.into(),
+        display_name: "bench".into(),
+        role: api::auth::Role::DepartmentStaff,
+        department_code: Some("education".into()),
+        region_code: Some("520102".into()),
+        organization_id: None,
+    };
+    let staff_id = match api::services::accounts::create_staff_account(&state, &admin_v, new).await {
+        Ok(a) => a.id,
+        Err(_) => {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            entities::account::Entity::find()
+                .filter(entities::account::Column::Email.eq(email))
+                .one(db)
+                .await
+                .expect("db")
+                .expect("staff")
+                .id
+        }
+    };
+    api::services::accounts::set_password_verified(&state, staff_id, "bench-password-2026").await.expect("password");
+    let tokens = api::services::accounts::login(&state, email, "bench-password-2026", None).await.expect("login");
+    let rows: i64 = db
+        .query_one_raw(Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT count(*) AS n FROM requests WHERE department_code = 'education' AND region_code = '520102' AND status IN ('routed','claimed','in_progress','needs_info')",
+        ))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|r| r.try_get::<i64>("", "n").ok())
+        .unwrap_or(0);
+    let deep_at = (rows / 2).max(1);
+    let deep: (chrono::DateTime<chrono::Utc>, uuid::Uuid) = {
+        let r = db
+            .query_one_raw(Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                format!("SELECT due_at, id FROM requests WHERE department_code = 'education' AND region_code = '520102' AND status IN ('routed','claimed','in_progress','needs_info') ORDER BY due_at, id OFFSET {deep_at} LIMIT 1"),
+            ))
+            .await
+            .expect("deep")
+            .expect("row");
+        (r.try_get("", "due_at").expect("due"), r.try_get("", "id").expect("id"))
+    };
+    let cursor = {
+        use async_graphql::connection::CursorType;
+        api::graphql::pagination::Cursor(vec![deep.0.to_rfc3339().into(), deep.1.to_string().into()]).encode_cursor()
+    };
+    println!("queue education@520102: {rows} open requests; deep page after row {deep_at}; {} clients, {} s each\n", a.clients, a.secs);
+    println!("| target | req/s | p50 ms | p99 ms | requests | errors |\n|---|---|---|---|---|---|");
+    let auth = format!("Bearer {}", tokens.access_token);
+    load_auth("GraphQL queue, first page", &gql_url, json!({"query": QUEUE}), &auth, a.clients, a.secs).await.print();
+    load_auth("GraphQL queue, deep page", &gql_url, json!({"query": QUEUE, "variables": {"a": cursor}}), &auth, a.clients, a.secs)
+        .await
+        .print();
+    let first_sql = "SELECT * FROM requests WHERE department_code = $1 AND region_code = $2 AND status IN ('routed','claimed','in_progress','needs_info') ORDER BY due_at, id LIMIT 21";
+    let deep_sql = "SELECT * FROM requests WHERE department_code = $1 AND region_code = $2 AND status IN ('routed','claimed','in_progress','needs_info') AND (due_at, id) > ($3, $4) ORDER BY due_at, id LIMIT 21";
+    let pool = sea_orm::sqlx::postgres::PgPoolOptions::new().max_connections(20).connect(&url).await.expect("pool");
+    sql_load("plain SQL, first page", &pool, first_sql, None, a.clients, a.secs).await.print();
+    sql_load("plain SQL, deep page", &pool, deep_sql, Some(deep), a.clients, a.secs).await.print();
+}
+
+async fn load_auth(name: &str, url: &str, body: Value, auth: &str, clients: usize, secs: u64) -> Report {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, auth.parse().expect("header"));
+    let client = reqwest::Client::builder().default_headers(headers).pool_max_idle_per_host(clients).build().unwrap_or_default();
+    load_with(name, client, url, body, clients, secs).await
+}
+
+async fn sql_load(
+    name: &str,
+    pool: &sea_orm::sqlx::PgPool,
+    sql: &'static str,
+    after: Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>,
+    clients: usize,
+    secs: u64,
+) -> Report {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                let mut lat = Vec::new();
+                while Instant::now() < deadline {
+                    let t = Instant::now();
+                    let mut q = sea_orm::sqlx::query(sql).bind("education").bind("520102");
+                    if let Some((d, i)) = after {
+                        q = q.bind(d).bind(i);
+                    }
+                    if q.fetch_all(&pool).await.is_ok() {
+                        lat.push(t.elapsed());
+                    }
+                }
+                lat
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap_or_default());
+    }
+    report(name, all, 0, start.elapsed().as_secs_f64())
 }

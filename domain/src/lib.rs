@@ -8,6 +8,7 @@ pub mod eligibility;
 pub mod policy;
 pub mod regions;
 pub mod routing;
+pub mod rubric;
 pub mod workdays;
 
 pub use policy::HandlingPlace;

@@ -302,8 +302,8 @@ impl RequestsQuery {
         Ok(ServiceRequest::from_view(svc::get(state(ctx), &v, parse_id(&id)?).await?, lang(ctx), ctx))
     }
 
-    /// The caller's queue: their department in their region, high priority first, then by due
-    /// time and age; keyset-paginated.
+    /// The caller's queue: their department in their region, by due time then age (high-risk
+    /// children's requests carry shorter deadlines, so they come first); keyset-paginated.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn queue(&self, ctx: &Context<'_>, filter: Option<QueueFilter>, first: Option<i32>, after: Option<String>) -> AppResult<Connection<String, ServiceRequest>> {
         let v = require_role(ctx, &[Role::DepartmentStaff, Role::CivilAffairs])?;
@@ -321,7 +321,7 @@ impl RequestsQuery {
         let l = lang(ctx);
         let mut c = Connection::new(key.is_some(), has_next);
         for r in rows {
-            let cursor = Cursor(vec![r.priority.into(), r.due_at.to_rfc3339().into(), r.id.to_string().into()]).encode_cursor();
+            let cursor = Cursor(vec![r.due_at.to_rfc3339().into(), r.id.to_string().into()]).encode_cursor();
             let view = RequestView { request: r, events: Vec::new(), linked: Vec::new() };
             c.edges.push(Edge::new(cursor, ServiceRequest::from_view(view, l, ctx)));
         }
@@ -346,11 +346,10 @@ impl RequestsQuery {
     }
 }
 
-fn decode_queue_cursor(c: &Cursor) -> Option<(i32, DateTime<Utc>, uuid::Uuid)> {
-    let p = i32::try_from(c.0.first()?.as_i64()?).ok()?;
-    let due = DateTime::parse_from_rfc3339(c.0.get(1)?.as_str()?).ok()?.with_timezone(&Utc);
-    let id = uuid::Uuid::parse_str(c.0.get(2)?.as_str()?).ok()?;
-    Some((p, due, id))
+fn decode_queue_cursor(c: &Cursor) -> Option<(DateTime<Utc>, uuid::Uuid)> {
+    let due = DateTime::parse_from_rfc3339(c.0.first()?.as_str()?).ok()?.with_timezone(&Utc);
+    let id = uuid::Uuid::parse_str(c.0.get(1)?.as_str()?).ok()?;
+    Some((due, id))
 }
 
 /// Request mutations.

@@ -11,7 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::{Role, Viewer, viewer::region_prefix},
+    auth::{Role, Viewer},
     db,
     error::{AppError, AppResult, Msg, is_unique_violation},
     mail::{outbox, templates},
@@ -333,9 +333,28 @@ pub struct QueueFilter {
     pub overdue: bool,
 }
 
-/// The caller's queue: their department, their region (or a sub-region), ordered by priority,
-/// due time and age; keyset after `(priority, due_at, id)`.
-pub async fn queue(state: &AppState, viewer: &Viewer, filter: &QueueFilter, after: Option<(i32, DateTime<Utc>, Uuid)>, limit: usize) -> AppResult<Vec<request::Model>> {
+/// Queue regions inside `region`: itself and every division below it down to counties (an
+/// escalated request sits in a prefecture or province queue). An `IN` list keeps the queue index
+/// usable, where `LIKE 'prefix%'` would not be under a non-C collation.
+pub fn scope_codes(divisions: &domain::regions::Divisions, region: &str) -> Vec<String> {
+    let mut out = vec![region.to_owned()];
+    let mut i = 0;
+    while i < out.len() {
+        let children: Vec<String> = divisions
+            .children(&out[i])
+            .into_iter()
+            .filter(|d| d.level != domain::regions::Level::Township)
+            .map(|d| d.code.clone())
+            .collect();
+        out.extend(children);
+        i += 1;
+    }
+    out
+}
+
+/// The caller's queue: their department, their region (or a sub-region), ordered by due time
+/// then age (ids are time-ordered); keyset after `(due_at, id)`.
+pub async fn queue(state: &AppState, viewer: &Viewer, filter: &QueueFilter, after: Option<(DateTime<Utc>, Uuid)>, limit: usize) -> AppResult<Vec<request::Model>> {
     let (Some(dept), Some(scope)) = (viewer.department_code.as_deref(), viewer.region_code.as_deref()) else {
         return Err(AppError::Forbidden);
     };
@@ -348,13 +367,13 @@ pub async fn queue(state: &AppState, viewer: &Viewer, filter: &QueueFilter, afte
         None => scope,
     };
     let now = state.clock.now();
-    let mut q = request::Entity::find()
-        .filter(request::Column::DepartmentCode.eq(dept))
-        .filter(request::Column::RegionCode.like(format!("{}%", region_prefix(region))))
-        .order_by_desc(request::Column::Priority)
-        .order_by_asc(request::Column::DueAt)
-        .order_by_asc(request::Column::Id)
-        .limit(limit as u64);
+    let mut q = request::Entity::find().filter(request::Column::DepartmentCode.eq(dept));
+    q = if state.reference.divisions.is_county(region) {
+        q.filter(request::Column::RegionCode.eq(region))
+    } else {
+        q.filter(request::Column::RegionCode.is_in(scope_codes(&state.reference.divisions, region)))
+    };
+    q = q.order_by_asc(request::Column::DueAt).order_by_asc(request::Column::Id).limit(limit as u64);
     match &filter.status {
         Some(s) => q = q.filter(request::Column::Status.eq(s.as_str())),
         None => q = q.filter(request::Column::Status.is_in(status::OPEN)),
@@ -365,13 +384,8 @@ pub async fn queue(state: &AppState, viewer: &Viewer, filter: &QueueFilter, afte
     if filter.overdue {
         q = q.filter(request::Column::DueAt.lt(now)).filter(request::Column::Status.is_in(status::OPEN)).filter(request::Column::PausedAt.is_null());
     }
-    if let Some((p, due, id)) = after {
-        q = q.filter(
-            Condition::any()
-                .add(request::Column::Priority.lt(p))
-                .add(Condition::all().add(request::Column::Priority.eq(p)).add(request::Column::DueAt.gt(due)))
-                .add(Condition::all().add(request::Column::Priority.eq(p)).add(request::Column::DueAt.eq(due)).add(request::Column::Id.gt(id))),
-        );
+    if let Some((due, id)) = after {
+        q = q.filter(Expr::tuple([Expr::col(request::Column::DueAt).into(), Expr::col(request::Column::Id).into()]).gt(Expr::tuple([Expr::value(due), Expr::value(id)])));
     }
     Ok(q.all(&state.db).await?)
 }
@@ -778,7 +792,7 @@ pub async fn stats(state: &AppState, viewer: &Viewer, region: Option<&str>) -> A
     let now = state.clock.now();
     let rows = request::Entity::find()
         .filter(request::Column::DepartmentCode.eq(dept))
-        .filter(request::Column::RegionCode.like(format!("{}%", region_prefix(region))))
+        .filter(request::Column::RegionCode.is_in(scope_codes(&state.reference.divisions, region)))
         .all(&state.db)
         .await?;
     let mut queues: std::collections::BTreeMap<String, Vec<request::Model>> = Default::default();
