@@ -3,6 +3,7 @@
 
 mod accounts;
 mod errors;
+mod families;
 mod mail;
 mod platform;
 mod screening;

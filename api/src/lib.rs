@@ -33,6 +33,7 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
     }
     let reference = Reference::load(&config.policy_dir)?;
     let jwt = JwtKeys::from_config(&config).map_err(|e| e.to_string())?;
+    let pii = services::pii::Pii::from_config(&config).map_err(|e| e.to_string())?;
     let mailer = match mailer {
         Some(m) => m,
         None => Mailer::from_config(&config)?,
@@ -44,6 +45,7 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
         limits: Arc::new(RateLimits::new(config.login_per_account_per_minute, config.login_per_address_per_minute)),
         config: Arc::new(config),
         jwt,
+        pii: Arc::new(pii),
         mailer,
         mail_wake: Arc::new(Notify::new()),
         reference: Arc::new(reference),

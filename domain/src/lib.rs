@@ -4,6 +4,7 @@
 
 pub mod calendar;
 pub mod eligibility;
+pub mod identity;
 pub mod policy;
 pub mod regions;
 

@@ -3,8 +3,15 @@
 
 pub mod account;
 pub mod audit_log;
+pub mod child;
+pub mod child_access_log;
+pub mod child_version;
+pub mod consent;
 pub mod department;
 pub mod email_token;
+pub mod household;
+pub mod household_invitation;
+pub mod household_member;
 pub mod login_session;
 pub mod outbox;
 pub mod refresh_token;

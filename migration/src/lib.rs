@@ -7,6 +7,7 @@ mod m20261129_000001_create_reference;
 mod m20261129_000002_create_accounts;
 mod m20261129_000003_create_outbox_audit;
 mod m20261129_000004_seed_reference;
+mod m20261129_000010_create_families;
 pub mod reference;
 
 /// The ordered list of every migration of the Tongxin schema.
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_create_accounts::Migration),
             Box::new(m20261129_000003_create_outbox_audit::Migration),
             Box::new(m20261129_000004_seed_reference::Migration),
+            Box::new(m20261129_000010_create_families::Migration),
         ]
     }
 }

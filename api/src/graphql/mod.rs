@@ -2,8 +2,10 @@
 //! viewer and language from the context, call a service, and map the result to API types.
 
 pub mod accounts;
+pub mod children;
 pub mod eligibility;
 pub mod errors;
+pub mod families;
 pub mod pagination;
 pub mod reference;
 pub mod scalars;
@@ -12,11 +14,17 @@ use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
 /// Every query, by domain.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(accounts::AccountsQuery, reference::ReferenceQuery, eligibility::EligibilityQuery);
+pub struct QueryRoot(
+    accounts::AccountsQuery,
+    reference::ReferenceQuery,
+    eligibility::EligibilityQuery,
+    families::FamiliesQuery,
+    children::ChildrenQuery,
+);
 
 /// Every mutation, by domain.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(accounts::AccountsMutation);
+pub struct MutationRoot(accounts::AccountsMutation, families::FamiliesMutation, children::ChildrenMutation);
 
 /// The executable schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -3,4 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod children;
+pub mod families;
+pub mod pii;
 pub mod reference;
