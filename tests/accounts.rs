@@ -71,7 +71,7 @@ async fn a_wrong_password_and_an_unknown_account_get_the_same_answer() {
 
 #[tokio::test]
 async fn expired_tampered_and_foreign_key_tokens_are_unauthenticated() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(|c| c.jwt_access_ttl_secs = 900).await;
     let token = app.guardian("t@example.org").await;
     assert!(app.gql(Some(&token), ME, json!({})).await["errors"].is_null());
 

@@ -2,8 +2,11 @@
 //! build), one module per capability.
 
 mod accounts;
+mod bookings;
 mod directory;
 mod errors;
+mod families;
 mod mail;
 mod platform;
+mod requests;
 mod screening;

@@ -15,7 +15,7 @@ pub mod events;
 pub mod graphql;
 pub mod hsds;
 pub mod http;
-// pub mod jobs;
+pub mod jobs;
 pub mod mail;
 pub mod ratelimit;
 pub mod reference;
@@ -36,6 +36,7 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
     }
     let reference = Reference::load(&config.policy_dir)?;
     let jwt = JwtKeys::from_config(&config).map_err(|e| e.to_string())?;
+    let pii = services::pii::Pii::from_config(&config).map_err(|e| e.to_string())?;
     let mailer = match mailer {
         Some(m) => m,
         None => Mailer::from_config(&config)?,
@@ -52,6 +53,7 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
         limits: Arc::new(RateLimits::new(config.login_per_account_per_minute, config.login_per_address_per_minute)),
         config: Arc::new(config),
         jwt,
+        pii: Arc::new(pii),
         mailer,
         mail_wake: Arc::new(Notify::new()),
         reference: Arc::new(reference),
@@ -64,7 +66,7 @@ pub fn spawn_workers(state: &AppState, shutdown: watch::Receiver<bool>) -> Vec<t
     if !state.config.workers {
         return Vec::new();
     }
-    vec![tokio::spawn(mail::outbox::run_worker(state.clone(), shutdown))]
+    vec![tokio::spawn(mail::outbox::run_worker(state.clone(), shutdown.clone())), tokio::spawn(jobs::run(state.clone(), shutdown))]
 }
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish and stops the workers.

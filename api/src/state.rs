@@ -5,7 +5,9 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
-use crate::{auth::jwt::JwtKeys, clock::Clock, config::Config, mail::Mailer, ratelimit::RateLimits, reference::Reference};
+use crate::{
+    auth::jwt::JwtKeys, clock::Clock, config::Config, mail::Mailer, ratelimit::RateLimits, reference::Reference, services::pii::Pii,
+};
 
 /// Shared server state.
 #[derive(Clone)]
@@ -16,6 +18,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Access-token keys.
     pub jwt: JwtKeys,
+    /// Keys protecting identity numbers at rest.
+    pub pii: Arc<Pii>,
     /// Mail transport used by the outbox worker.
     pub mailer: Mailer,
     /// Authentication throttles.

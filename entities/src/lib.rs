@@ -4,8 +4,15 @@
 pub mod account;
 pub mod audit_log;
 pub mod booking;
+pub mod child;
+pub mod child_access_log;
+pub mod child_version;
+pub mod consent;
 pub mod department;
 pub mod email_token;
+pub mod household;
+pub mod household_invitation;
+pub mod household_member;
 pub mod location;
 pub mod login_session;
 pub mod organization;

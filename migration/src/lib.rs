@@ -7,6 +7,7 @@ mod m20261129_000001_create_reference;
 mod m20261129_000002_create_accounts;
 mod m20261129_000003_create_outbox_audit;
 mod m20261129_000004_seed_reference;
+mod m20261129_000010_create_families;
 mod m20261129_000020_create_directory;
 mod m20261129_000021_create_bookings;
 mod m20261129_000030_create_requests;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_create_accounts::Migration),
             Box::new(m20261129_000003_create_outbox_audit::Migration),
             Box::new(m20261129_000004_seed_reference::Migration),
+            Box::new(m20261129_000010_create_families::Migration),
             Box::new(m20261129_000020_create_directory::Migration),
             Box::new(m20261129_000021_create_bookings::Migration),
             Box::new(m20261129_000030_create_requests::Migration),

@@ -96,6 +96,8 @@ impl TestApp {
         config.jwt_keys = "k1:test-signing-key-0123456789abcdef0123456789".to_owned().into();
         config.public_url = "https://tongxin.test".into();
         config.outbox_poll_ms = 50;
+        // Scenarios move the clock by days; tokens outlive them unless a test asks otherwise.
+        config.jwt_access_ttl_secs = 90 * 24 * 3600;
         tweak(&mut config);
         let stub = AsyncStubTransport::new_ok();
         let state = api::build_state(config, Some(Mailer::Stub(stub.clone()))).await.expect("server state");
@@ -186,6 +188,27 @@ impl TestApp {
         let r = self.gql(None, "mutation($t: String!){ verifyEmail(token: $t) }", json!({"t": token})).await;
         assert_eq!(r["data"]["verifyEmail"], json!(true), "{r}");
         self.login(email, PASSWORD).await
+    }
+
+    /// Adds a child (no ID number) to the guardian's household, creating the household and the
+    /// basic-services consent the first time; returns the child's id.
+    pub async fn child(&self, token: &str, birth: &str, hukou: &str, residence: &str) -> String {
+        let h = self.gql(Some(token), "{ myHousehold { id } }", json!({})).await;
+        if h["data"]["myHousehold"].is_null() {
+            let r = self.gql(Some(token), "mutation { createHousehold { id } }", json!({})).await;
+            assert!(r["errors"].is_null(), "{r}");
+            let c = self
+                .gql(Some(token), "mutation($i: ConsentInput!){ giveConsent(input: $i){ id } }", json!({"i": {"purpose": "BASIC_SERVICES", "textVersion": "2026-11"}}))
+                .await;
+            assert!(c["errors"].is_null(), "{c}");
+        }
+        let input = json!({
+            "name": "小明", "sex": "MALE", "birthDate": birth, "hukouRegionCode": hukou, "residenceRegionCode": residence,
+            "residenceSince": "2024-09-01", "movedWith": "MOTHER", "hasResidencePermit": true, "residencePermitSince": "2024-10-01",
+            "enrolledInSchoolAtResidence": true
+        });
+        let r = self.gql(Some(token), "mutation($i: ChildInput!){ addChild(input: $i){ id } }", json!({"i": input})).await;
+        r["data"]["addChild"]["id"].as_str().unwrap_or_else(|| panic!("addChild: {r}")).to_owned()
     }
 
     /// Logs in; returns the access token.

@@ -2,26 +2,49 @@
 //! viewer and language from the context, call a service, and map the result to API types.
 
 pub mod accounts;
-// pub mod bookings; (wired when families lands)
+pub mod bookings;
+pub mod children;
 pub mod directory;
 pub mod eligibility;
 pub mod errors;
+pub mod families;
 pub mod pagination;
 pub mod reference;
+pub mod requests;
 pub mod scalars;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 /// Every query, by domain.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(accounts::AccountsQuery, reference::ReferenceQuery, eligibility::EligibilityQuery, directory::DirectoryQuery);
+pub struct QueryRoot(
+    accounts::AccountsQuery,
+    reference::ReferenceQuery,
+    eligibility::EligibilityQuery,
+    families::FamiliesQuery,
+    children::ChildrenQuery,
+    directory::DirectoryQuery,
+    bookings::BookingsQuery,
+    requests::RequestsQuery,
+);
 
 /// Every mutation, by domain.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(accounts::AccountsMutation, directory::DirectoryMutation);
+pub struct MutationRoot(
+    accounts::AccountsMutation,
+    families::FamiliesMutation,
+    children::ChildrenMutation,
+    directory::DirectoryMutation,
+    bookings::BookingsMutation,
+    requests::RequestsMutation,
+);
+
+/// Every subscription, by domain.
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(requests::RequestsSubscription);
 
 /// The executable schema type.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Largest nesting accepted; the standard introspection query needs 13 (checked by a test).
 pub const MAX_DEPTH: usize = 15;
@@ -29,8 +52,8 @@ pub const MAX_DEPTH: usize = 15;
 pub const MAX_COMPLEXITY: usize = 2000;
 
 /// Schema with limits but without runtime data, shared by the server, the SDL export and tests.
-pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)

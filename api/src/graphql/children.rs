@@ -1,0 +1,505 @@
+//! Children's records over GraphQL: the guardian's record keeping and rights, entitlements for a
+//! stored child, and the staff views (masked list, unmasked and access-logged record).
+
+use async_graphql::{
+    ComplexObject, Context, Enum, ID, InputObject, Json, Object, SimpleObject,
+    connection::{Connection, Edge},
+};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{
+    accounts::state,
+    eligibility::{ScreeningInput, ScreeningResult, screen},
+    pagination::{self, Cursor},
+    scalars::{Date, parse_id},
+};
+use crate::{
+    auth::{
+        Role,
+        viewer::{require, require_role},
+    },
+    error::{AppError, AppResult},
+    services::children::{self, ChildData, ChildDetails, Secrets},
+};
+
+/// Roles that keep the grassroots records (民政, 儿童主任, 儿童督导员).
+const RECORD_STAFF: [Role; 3] = [Role::CivilAffairs, Role::ChildDirector, Role::ChildSupervisor];
+
+/// Sex as on the identity document.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Sex {
+    /// Female.
+    Female,
+    /// Male.
+    Male,
+}
+
+/// With whom the child moved away from the hukou place.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum MovedWith {
+    /// The father.
+    Father,
+    /// The mother.
+    Mother,
+    /// Both parents.
+    BothParents,
+    /// Another guardian.
+    OtherGuardian,
+    /// Without a guardian.
+    NoGuardian,
+}
+
+impl MovedWith {
+    fn as_str(self) -> &'static str {
+        match self {
+            MovedWith::Father => "father",
+            MovedWith::Mother => "mother",
+            MovedWith::BothParents => "both_parents",
+            MovedWith::OtherGuardian => "other_guardian",
+            MovedWith::NoGuardian => "no_guardian",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [MovedWith::Father, MovedWith::Mother, MovedWith::BothParents, MovedWith::OtherGuardian, MovedWith::NoGuardian]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
+/// Why staff open a child's full record; written to the access log the guardian sees.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AccessPurpose {
+    /// Six-monthly record verification (半年比对核实).
+    RecordVerification,
+    /// Key-care follow-up (重点关爱).
+    KeyCare,
+    /// Handling a request of the family.
+    RequestHandling,
+}
+
+impl AccessPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            AccessPurpose::RecordVerification => "record_verification",
+            AccessPurpose::KeyCare => "key_care",
+            AccessPurpose::RequestHandling => "request_handling",
+        }
+    }
+}
+
+/// A child's record. Identity and permit numbers are always masked here.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Child {
+    /// Child id.
+    pub id: ID,
+    /// Name.
+    pub name: String,
+    /// Sex.
+    pub sex: Option<Sex>,
+    /// Birth date.
+    pub birth_date: Option<Date>,
+    /// ID number, masked (`5201**********123X`).
+    pub id_number_masked: Option<String>,
+    /// County of residence.
+    pub residence_region_code: String,
+    /// Township of residence.
+    pub residence_township_code: Option<String>,
+    /// Hukou county.
+    pub hukou_region_code: Option<String>,
+    /// Living at the residence since.
+    pub residence_since: Option<Date>,
+    /// Moved with a parent or guardian.
+    pub moved_with_guardian: Option<bool>,
+    /// With whom.
+    pub moved_with: Option<MovedWith>,
+    /// Holds a residence permit.
+    pub has_residence_permit: Option<bool>,
+    /// Residence permit number, masked.
+    pub residence_permit_number_masked: Option<String>,
+    /// Permit issued on.
+    pub residence_permit_since: Option<Date>,
+    /// Last annual endorsement of the permit.
+    pub residence_permit_endorsed_on: Option<Date>,
+    /// Enrolled in a school or kindergarten at the residence.
+    pub enrolled_in_school_at_residence: Option<bool>,
+    /// That school or kindergarten.
+    pub school_name: Option<String>,
+    /// Family meets the residence-place dibao test (self-declared).
+    pub meets_residence_dibao_test: Option<bool>,
+    /// Family meets the hukou-place dibao conditions (self-declared).
+    pub meets_hukou_dibao_test: Option<bool>,
+    /// Family economic hardship.
+    pub family_economic_hardship: Option<bool>,
+    /// Sudden hardship.
+    pub sudden_hardship: Option<bool>,
+    /// Holds a disability certificate (sensitive).
+    pub has_disability_certificate: Option<bool>,
+    /// Disability grade 1–4 (sensitive).
+    pub disability_grade: Option<i32>,
+    /// Orphan or de-facto unsupported child.
+    pub orphan_or_unsupported: Option<bool>,
+    /// Serious illness (sensitive).
+    pub serious_illness: Option<bool>,
+    /// Diagnosed mental disorder (sensitive).
+    pub diagnosed_mental_disorder: Option<bool>,
+    /// Guardianship absent.
+    pub guardianship_absent: Option<bool>,
+    /// Family meets local housing-support conditions.
+    pub meets_housing_support_conditions: Option<bool>,
+    /// A basic-services consent is in force (otherwise the record is kept but not processed).
+    pub consent_active: bool,
+    /// Current version number.
+    pub version: i32,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub child_id: Uuid,
+}
+
+impl Child {
+    /// Maps a row, with the details the caller may see and the numbers as they may be shown.
+    pub fn build(m: &entities::child::Model, d: &ChildDetails, numbers: Secrets) -> AppResult<Child> {
+        let f = &d.facts;
+        Ok(Child {
+            id: ID(m.id.to_string()),
+            name: m.name.clone().unwrap_or_default(),
+            sex: m.sex.as_deref().map(|s| if s == "male" { Sex::Male } else { Sex::Female }),
+            birth_date: m.birth_date.map(Date),
+            id_number_masked: numbers.id_number,
+            residence_region_code: m.residence_region_code.clone(),
+            residence_township_code: m.residence_township_code.clone(),
+            hukou_region_code: f.hukou_region_code.clone(),
+            residence_since: f.residence_since.map(Date),
+            moved_with_guardian: f.moved_with_guardian,
+            moved_with: d.moved_with.as_deref().and_then(MovedWith::parse),
+            has_residence_permit: f.has_residence_permit,
+            residence_permit_number_masked: numbers.permit_number,
+            residence_permit_since: f.residence_permit_since.map(Date),
+            residence_permit_endorsed_on: d.residence_permit_endorsed_on.map(Date),
+            enrolled_in_school_at_residence: f.enrolled_in_school_at_residence,
+            school_name: d.school_name.clone(),
+            meets_residence_dibao_test: f.meets_residence_dibao_test,
+            meets_hukou_dibao_test: f.meets_hukou_dibao_test,
+            family_economic_hardship: f.family_economic_hardship,
+            sudden_hardship: f.sudden_hardship,
+            has_disability_certificate: f.has_disability_certificate,
+            disability_grade: f.disability_grade.map(i32::from),
+            orphan_or_unsupported: f.orphan_or_unsupported,
+            serious_illness: f.serious_illness,
+            diagnosed_mental_disorder: f.diagnosed_mental_disorder,
+            guardianship_absent: f.guardianship_absent,
+            meets_housing_support_conditions: f.meets_housing_support_conditions,
+            consent_active: m.processable,
+            version: m.version,
+            updated_at: m.updated_at,
+            child_id: m.id,
+        })
+    }
+}
+
+/// One version of a child's record.
+#[derive(SimpleObject)]
+pub struct ChildVersion {
+    /// Version number, from 1.
+    pub version: i32,
+    /// Account that made the change.
+    pub changed_by: Option<ID>,
+    /// When.
+    pub changed_at: DateTime<Utc>,
+    /// Names of the fields that changed.
+    pub changed_fields: Vec<String>,
+}
+
+#[ComplexObject]
+impl Child {
+    /// Every version of the record (who changed what, when).
+    async fn versions(&self, ctx: &Context<'_>) -> AppResult<Vec<ChildVersion>> {
+        let rows = children::versions(&state(ctx).db, self.child_id).await?;
+        Ok(rows
+            .into_iter()
+            .map(|v| ChildVersion {
+                version: v.version,
+                changed_by: v.changed_by.map(|a| ID(a.to_string())),
+                changed_at: v.changed_at,
+                changed_fields: serde_json::from_value(v.changed_fields).unwrap_or_default(),
+            })
+            .collect())
+    }
+}
+
+/// A child's record as staff see it for a task: numbers unmasked. Every such read is logged.
+#[derive(SimpleObject)]
+pub struct ChildRecord {
+    /// The record (sensitive facts only under the guardian's sensitive-data consent).
+    pub child: Child,
+    /// ID number in full.
+    pub id_number: Option<String>,
+    /// Residence-permit number in full.
+    pub residence_permit_number: Option<String>,
+}
+
+/// One staff read of a child's record.
+#[derive(SimpleObject)]
+pub struct AccessLogEntry {
+    /// Entry id.
+    pub id: ID,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who read it.
+    pub actor_name: Option<String>,
+    /// In which role.
+    pub actor_role: Option<Role>,
+    /// Department of the reader.
+    pub actor_department_code: Option<String>,
+    /// Names of the fields read.
+    pub fields: Vec<String>,
+    /// Stated purpose.
+    pub purpose: String,
+}
+
+/// A child's record as a guardian enters it; `updateChild` replaces the whole record.
+#[derive(InputObject)]
+pub struct ChildInput {
+    /// Name.
+    pub name: String,
+    /// Sex.
+    pub sex: Sex,
+    /// Birth date; must match the ID number.
+    pub birth_date: Date,
+    /// 居民身份证号, 18 characters (optional for infants without one).
+    pub id_number: Option<String>,
+    /// Hukou county code (anywhere in China).
+    pub hukou_region_code: Option<String>,
+    /// Residence county code (in Guizhou).
+    pub residence_region_code: String,
+    /// Residence township code (inside the residence county).
+    pub residence_township_code: Option<String>,
+    /// Living at the residence since.
+    pub residence_since: Option<Date>,
+    /// Moved with a parent or guardian.
+    pub moved_with_guardian: Option<bool>,
+    /// With whom.
+    pub moved_with: Option<MovedWith>,
+    /// Holds a residence permit.
+    pub has_residence_permit: Option<bool>,
+    /// Residence permit number.
+    pub residence_permit_number: Option<String>,
+    /// Permit issued on.
+    pub residence_permit_since: Option<Date>,
+    /// Last annual endorsement of the permit.
+    pub residence_permit_endorsed_on: Option<Date>,
+    /// Enrolled in a school or kindergarten at the residence.
+    pub enrolled_in_school_at_residence: Option<bool>,
+    /// That school or kindergarten.
+    pub school_name: Option<String>,
+    /// Family meets the residence-place dibao test (self-declared).
+    pub meets_residence_dibao_test: Option<bool>,
+    /// Family meets the hukou-place dibao conditions (self-declared).
+    pub meets_hukou_dibao_test: Option<bool>,
+    /// Family economic hardship.
+    pub family_economic_hardship: Option<bool>,
+    /// Sudden hardship.
+    pub sudden_hardship: Option<bool>,
+    /// Holds a disability certificate (needs SENSITIVE_DATA consent).
+    pub has_disability_certificate: Option<bool>,
+    /// Disability grade 1–4 (needs SENSITIVE_DATA consent).
+    pub disability_grade: Option<i32>,
+    /// Orphan or de-facto unsupported child.
+    pub orphan_or_unsupported: Option<bool>,
+    /// Serious illness (needs SENSITIVE_DATA consent).
+    pub serious_illness: Option<bool>,
+    /// Diagnosed mental disorder (needs SENSITIVE_DATA consent).
+    pub diagnosed_mental_disorder: Option<bool>,
+    /// Guardianship absent.
+    pub guardianship_absent: Option<bool>,
+    /// Family meets local housing-support conditions.
+    pub meets_housing_support_conditions: Option<bool>,
+}
+
+impl ChildInput {
+    fn into_data(self) -> AppResult<ChildData> {
+        let facts = ScreeningInput {
+            birth_date: Some(self.birth_date),
+            hukou_region_code: self.hukou_region_code.map(|c| c.trim().to_owned()),
+            residence_region_code: Some(self.residence_region_code.clone()),
+            residence_since: self.residence_since,
+            moved_with_guardian: self.moved_with_guardian,
+            has_residence_permit: self.has_residence_permit,
+            residence_permit_since: self.residence_permit_since,
+            enrolled_in_school_at_residence: self.enrolled_in_school_at_residence,
+            meets_residence_dibao_test: self.meets_residence_dibao_test,
+            meets_hukou_dibao_test: self.meets_hukou_dibao_test,
+            family_economic_hardship: self.family_economic_hardship,
+            sudden_hardship: self.sudden_hardship,
+            has_disability_certificate: self.has_disability_certificate,
+            disability_grade: self.disability_grade,
+            orphan_or_unsupported: self.orphan_or_unsupported,
+            serious_illness: self.serious_illness,
+            diagnosed_mental_disorder: self.diagnosed_mental_disorder,
+            guardianship_absent: self.guardianship_absent,
+            meets_housing_support_conditions: self.meets_housing_support_conditions,
+        }
+        .to_facts()?;
+        Ok(ChildData {
+            name: self.name,
+            sex: match self.sex {
+                Sex::Female => "female".into(),
+                Sex::Male => "male".into(),
+            },
+            birth_date: self.birth_date.0,
+            id_number: self.id_number,
+            residence_region_code: self.residence_region_code,
+            residence_township_code: self.residence_township_code,
+            residence_permit_number: self.residence_permit_number,
+            details: ChildDetails {
+                facts,
+                moved_with: self.moved_with.map(|m| m.as_str().to_owned()),
+                residence_permit_endorsed_on: self.residence_permit_endorsed_on.map(|d| d.0),
+                school_name: self.school_name,
+            },
+        })
+    }
+}
+
+fn guardian_view(ctx: &Context<'_>, m: &entities::child::Model) -> AppResult<Child> {
+    Child::build(m, &children::details_of(m), children::masked(&state(ctx).pii, m)?)
+}
+
+fn cursor_id(after: Option<String>) -> AppResult<Option<Uuid>> {
+    let bad = || AppError::validation("after", "分页游标无效", "invalid cursor");
+    match pagination::after(after.as_deref())? {
+        None => Ok(None),
+        Some(Cursor(v)) => v.first().and_then(|x| x.as_str()).and_then(|s| Uuid::parse_str(s).ok()).map(Some).ok_or_else(bad),
+    }
+}
+
+fn cursor_of(id: Uuid) -> Cursor {
+    Cursor(vec![serde_json::Value::String(id.to_string())])
+}
+
+/// Children's queries.
+#[derive(Default)]
+pub struct ChildrenQuery;
+
+#[Object]
+impl ChildrenQuery {
+    /// Every entitlement evaluated on the stored facts of the viewer's child (on `asOf`, default
+    /// today). Sensitive facts count only under a sensitive-data consent.
+    async fn entitlements(&self, ctx: &Context<'_>, child_id: ID, as_of: Option<Date>) -> AppResult<ScreeningResult> {
+        let v = require_role(ctx, &[Role::Guardian])?;
+        let facts = children::entitlement_facts(state(ctx), &v, parse_id(&child_id)?).await?;
+        screen(ctx, &facts, as_of)
+    }
+
+    /// Who among staff read the child's record, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn child_access_log(
+        &self,
+        ctx: &Context<'_>,
+        child_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<Cursor, AccessLogEntry>> {
+        let v = require_role(ctx, &[Role::Guardian])?;
+        let n = pagination::clamp(first)?;
+        let (rows, more) = children::access_log(state(ctx), &v, parse_id(&child_id)?, n, cursor_id(after)?).await?;
+        let mut conn = Connection::new(false, more);
+        for (r, actor) in rows {
+            let node = AccessLogEntry {
+                id: ID(r.id.to_string()),
+                at: r.created_at,
+                actor_name: actor.as_ref().map(|a| a.display_name.clone()),
+                actor_role: Role::parse(&r.actor_role),
+                actor_department_code: actor.and_then(|a| a.department_code),
+                fields: serde_json::from_value(r.fields).unwrap_or_default(),
+                purpose: r.purpose,
+            };
+            conn.edges.push(Edge::new(cursor_of(r.id), node));
+        }
+        Ok(conn)
+    }
+
+    /// Everything held about the viewer's child, including versions, consents and the access log.
+    async fn export_child_data(&self, ctx: &Context<'_>, child_id: ID) -> AppResult<Json<serde_json::Value>> {
+        let v = require_role(ctx, &[Role::Guardian])?;
+        Ok(Json(children::export(state(ctx), &v, parse_id(&child_id)?).await?))
+    }
+
+    /// One child of the viewer's household.
+    async fn child(&self, ctx: &Context<'_>, id: ID) -> AppResult<Child> {
+        let v = require_role(ctx, &[Role::Guardian])?;
+        let m = children::guardian_child(&state(ctx).db, &v, parse_id(&id)?).await?;
+        guardian_view(ctx, &m)
+    }
+
+    /// Staff: children living in `regionCode` (inside the viewer's scope) whose guardians'
+    /// consent is in force. Numbers masked, sensitive facts left out.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn registered_children(
+        &self,
+        ctx: &Context<'_>,
+        region_code: String,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<Cursor, Child>> {
+        let v = require_role(ctx, &RECORD_STAFF)?;
+        let n = pagination::clamp(first)?;
+        let st = state(ctx);
+        let (rows, more) = children::registered_children(st, &v, region_code.trim(), n, cursor_id(after)?).await?;
+        let mut conn = Connection::new(false, more);
+        for m in rows {
+            let node = Child::build(&m, &children::without_sensitive(&m), children::masked(&st.pii, &m)?)?;
+            conn.edges.push(Edge::new(cursor_of(m.id), node));
+        }
+        Ok(conn)
+    }
+
+    /// Staff: a child's full record with unmasked numbers, for a stated purpose. The read is
+    /// written to the access log the guardian sees. Outside the viewer's region: `NOT_FOUND`.
+    async fn child_record(&self, ctx: &Context<'_>, id: ID, purpose: AccessPurpose) -> AppResult<ChildRecord> {
+        let v = require(ctx)?;
+        if !RECORD_STAFF.contains(&v.role) {
+            return Err(AppError::Forbidden);
+        }
+        let st = state(ctx);
+        let r = children::staff_record(st, &v, parse_id(&id)?, purpose.as_str()).await?;
+        let shown = children::masked(&st.pii, &r.child)?;
+        Ok(ChildRecord {
+            child: Child::build(&r.child, &r.details, shown)?,
+            id_number: r.secrets.id_number,
+            residence_permit_number: r.secrets.permit_number,
+        })
+    }
+}
+
+/// Children's mutations (guardians).
+#[derive(Default)]
+pub struct ChildrenMutation;
+
+#[Object]
+impl ChildrenMutation {
+    /// Adds a child to the viewer's household. Needs a basic-services consent first
+    /// (`VALIDATION` on `consent` otherwise); the same ID number cannot be registered twice.
+    async fn add_child(&self, ctx: &Context<'_>, input: ChildInput) -> AppResult<Child> {
+        let v = require_role(ctx, &[Role::Guardian])?;
+        let m = children::add_child(state(ctx), &v, input.into_data()?).await?;
+        guardian_view(ctx, &m)
+    }
+
+    /// Replaces a child's record; the change becomes a new version.
+    async fn update_child(&self, ctx: &Context<'_>, id: ID, input: ChildInput) -> AppResult<Child> {
+        let v = require_role(ctx, &[Role::Guardian])?;
+        let m = children::update_child(state(ctx), &v, parse_id(&id)?, input.into_data()?).await?;
+        guardian_view(ctx, &m)
+    }
+
+    /// Erases the child's personal data; only a de-identified tombstone and the audit entry stay.
+    async fn request_child_deletion(&self, ctx: &Context<'_>, child_id: ID) -> AppResult<bool> {
+        let v = require_role(ctx, &[Role::Guardian])?;
+        children::erase(state(ctx), &v, parse_id(&child_id)?).await?;
+        Ok(true)
+    }
+}
