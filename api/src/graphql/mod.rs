@@ -2,6 +2,7 @@
 //! viewer and language from the context, call a service, and map the result to API types.
 
 pub mod accounts;
+pub mod child_access;
 pub mod children;
 pub mod eligibility;
 pub mod errors;
@@ -20,6 +21,7 @@ pub struct QueryRoot(
     eligibility::EligibilityQuery,
     families::FamiliesQuery,
     children::ChildrenQuery,
+    child_access::ChildAccessQuery,
 );
 
 /// Every mutation, by domain.

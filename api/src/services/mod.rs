@@ -3,6 +3,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod child_access;
+pub mod child_rights;
+pub mod child_validation;
 pub mod children;
 pub mod families;
 pub mod pii;
