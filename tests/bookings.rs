@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 
 use crate::directory::{service, session, verified_org};
 
-const BOOK: &str = "mutation($s: ID!, $c: ID!){ bookSession(sessionId: $s, childId: $c){ id status waitlistPosition session { seatsLeft } } }";
+const BOOK: &str =
+    "mutation($s: ID!, $c: ID!){ bookSession(sessionId: $s, childId: $c){ id status waitlistPosition session { seatsLeft } } }";
 const CANCEL: &str = "mutation($id: ID!){ cancelBooking(id: $id){ id status } }";
 
 async fn session_with(app: &TestApp, serial: u32, category: &str, entitlement: &str, days: i64, capacity: i32) -> (String, String) {
@@ -32,7 +33,8 @@ async fn two_hundred_parallel_bookings_fill_twenty_seats_and_cancellations_promo
         }
     }
     let results = futures::future::join_all(kids.iter().map(|(_, g, c)| app.gql(Some(g), BOOK, json!({"s": sess, "c": c})))).await;
-    let statuses: Vec<&str> = results.iter().map(|r| r["data"]["bookSession"]["status"].as_str().unwrap_or_else(|| panic!("{r}"))).collect();
+    let statuses: Vec<&str> =
+        results.iter().map(|r| r["data"]["bookSession"]["status"].as_str().unwrap_or_else(|| panic!("{r}"))).collect();
     assert_eq!(statuses.iter().filter(|s| **s == "CONFIRMED").count(), 20);
     assert_eq!(statuses.iter().filter(|s| **s == "WAITLISTED").count(), 180);
     let mut positions: Vec<i64> = results.iter().filter_map(|r| r["data"]["bookSession"]["waitlistPosition"].as_i64()).collect();
@@ -42,12 +44,14 @@ async fn two_hundred_parallel_bookings_fill_twenty_seats_and_cancellations_promo
     assert_eq!(left["data"]["services"]["edges"][0]["node"]["sessions"][0]["seatsLeft"], 0);
 
     // The first five in the waiting list, in order.
-    let mut waiting: Vec<(i64, usize)> = results.iter().enumerate().filter_map(|(i, r)| r["data"]["bookSession"]["waitlistPosition"].as_i64().map(|p| (p, i))).collect();
+    let mut waiting: Vec<(i64, usize)> =
+        results.iter().enumerate().filter_map(|(i, r)| r["data"]["bookSession"]["waitlistPosition"].as_i64().map(|p| (p, i))).collect();
     waiting.sort();
     let first_five: Vec<usize> = waiting.iter().take(5).map(|(_, i)| *i).collect();
     let before = app.emails().await.len();
 
-    let confirmed: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r["data"]["bookSession"]["status"] == "CONFIRMED").map(|(i, _)| i).take(5).collect();
+    let confirmed: Vec<usize> =
+        results.iter().enumerate().filter(|(_, r)| r["data"]["bookSession"]["status"] == "CONFIRMED").map(|(i, _)| i).take(5).collect();
     for i in confirmed {
         let id = results[i]["data"]["bookSession"]["id"].as_str().expect("id");
         let r = app.gql(Some(&kids[i].1), CANCEL, json!({"id": id})).await;
@@ -59,7 +63,8 @@ async fn two_hundred_parallel_bookings_fill_twenty_seats_and_cancellations_promo
         let (email, g, _) = &kids[i];
         let mine = app.gql(Some(g), "{ myBookings(first: 100) { edges { node { id status } } } }", json!({})).await;
         let id = results[i]["data"]["bookSession"]["id"].as_str().expect("id");
-        let b = mine["data"]["myBookings"]["edges"].as_array().expect("edges").iter().find(|e| e["node"]["id"] == id).expect("booking").clone();
+        let b =
+            mine["data"]["myBookings"]["edges"].as_array().expect("edges").iter().find(|e| e["node"]["id"] == id).expect("booking").clone();
         assert_eq!(b["node"]["status"], "CONFIRMED", "promoted in waiting order");
         assert!(mails[before..].iter().any(|(to, _)| to == email));
     }
@@ -144,7 +149,9 @@ async fn attendance_is_marked_after_the_start_and_a_cancelled_session_tells_ever
     let g2 = app.guardian("told@example.org").await;
     let c2 = app.child(&g2, "2018-01-01", "520304", "520102").await;
     app.gql(Some(&g2), BOOK, json!({"s": sess2, "c": c2})).await;
-    let r = app.gql(Some(&staff2), "mutation($s: ID!){ cancelSession(sessionId: $s, reason: \"场地维修\"){ cancelled } }", json!({"s": sess2})).await;
+    let r = app
+        .gql(Some(&staff2), "mutation($s: ID!){ cancelSession(sessionId: $s, reason: \"场地维修\"){ cancelled } }", json!({"s": sess2}))
+        .await;
     assert_eq!(r["data"]["cancelSession"]["cancelled"], true, "{r}");
     assert!(app.emails_to("told@example.org").await.iter().any(|m| m.contains("场地维修")));
 }

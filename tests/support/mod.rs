@@ -198,7 +198,11 @@ impl TestApp {
             let r = self.gql(Some(token), "mutation { createHousehold { id } }", json!({})).await;
             assert!(r["errors"].is_null(), "{r}");
             let c = self
-                .gql(Some(token), "mutation($i: ConsentInput!){ giveConsent(input: $i){ id } }", json!({"i": {"purpose": "BASIC_SERVICES", "textVersion": "2026-11"}}))
+                .gql(
+                    Some(token),
+                    "mutation($i: ConsentInput!){ giveConsent(input: $i){ id } }",
+                    json!({"i": {"purpose": "BASIC_SERVICES", "textVersion": "2026-11"}}),
+                )
                 .await;
             assert!(c["errors"].is_null(), "{c}");
         }

@@ -113,7 +113,13 @@ pub struct BookingsMutation;
 impl BookingsMutation {
     /// Books a seat for the guardian's child; a full session puts the child on the waiting list
     /// (or answers `CAPACITY_FULL` when `joinWaitlist` is false).
-    async fn book_session(&self, ctx: &Context<'_>, session_id: ID, child_id: ID, #[graphql(default = true)] join_waitlist: bool) -> AppResult<Booking> {
+    async fn book_session(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        child_id: ID,
+        #[graphql(default = true)] join_waitlist: bool,
+    ) -> AppResult<Booking> {
         let v = require(ctx)?;
         Ok(svc::book(state(ctx), &v, parse_id(&session_id)?, parse_id(&child_id)?, join_waitlist).await?.into())
     }

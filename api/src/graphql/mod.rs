@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod bookings;
+pub mod child_access;
 pub mod children;
 pub mod directory;
 pub mod eligibility;
@@ -26,6 +27,7 @@ pub struct QueryRoot(
     directory::DirectoryQuery,
     bookings::BookingsQuery,
     requests::RequestsQuery,
+    child_access::ChildAccessQuery,
 );
 
 /// Every mutation, by domain.

@@ -155,7 +155,12 @@ impl ServiceRequest {
                 },
                 parent_code: d.parent_code.clone(),
             })
-            .unwrap_or(Region { code: r.region_code.clone(), name: r.region_code.clone(), level: super::reference::RegionLevel::County, parent_code: None });
+            .unwrap_or(Region {
+                code: r.region_code.clone(),
+                name: r.region_code.clone(),
+                level: super::reference::RegionLevel::County,
+                parent_code: None,
+            });
         ServiceRequest {
             id: ID(r.id.to_string()),
             overdue: status::OPEN.contains(&r.status.as_str()) && r.paused_at.is_none() && r.due_at < now,
@@ -274,7 +279,9 @@ pub struct QueueEventPayload {
 
 fn conn_of(views: Vec<RequestView>, has_prev: bool, has_next: bool, lang: Lang, ctx: &Context<'_>) -> Connection<String, ServiceRequest> {
     let mut c = Connection::new(has_prev, has_next);
-    c.edges.extend(views.into_iter().map(|v| Edge::new(Cursor::of_uuid(v.request.id).encode_cursor(), ServiceRequest::from_view(v, lang, ctx))));
+    c.edges.extend(
+        views.into_iter().map(|v| Edge::new(Cursor::of_uuid(v.request.id).encode_cursor(), ServiceRequest::from_view(v, lang, ctx))),
+    );
     c
 }
 
@@ -286,7 +293,12 @@ pub struct RequestsQuery;
 impl RequestsQuery {
     /// The caller's household's requests, newest first.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
-    async fn my_requests(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> AppResult<Connection<String, ServiceRequest>> {
+    async fn my_requests(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<String, ServiceRequest>> {
         let v = require_role(ctx, &[Role::Guardian])?;
         let limit = pagination::clamp(first)?;
         let after = pagination::after_uuid(after.as_deref())?;
@@ -305,7 +317,13 @@ impl RequestsQuery {
     /// The caller's queue: their department in their region, by due time then age (high-risk
     /// children's requests carry shorter deadlines, so they come first); keyset-paginated.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
-    async fn queue(&self, ctx: &Context<'_>, filter: Option<QueueFilter>, first: Option<i32>, after: Option<String>) -> AppResult<Connection<String, ServiceRequest>> {
+    async fn queue(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<QueueFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<String, ServiceRequest>> {
         let v = require_role(ctx, &[Role::DepartmentStaff, Role::CivilAffairs])?;
         let limit = pagination::clamp(first)?;
         let key = match pagination::after(after.as_deref())? {
@@ -313,7 +331,12 @@ impl RequestsQuery {
             Some(c) => Some(decode_queue_cursor(&c).ok_or_else(|| AppError::validation("after", "分页游标无效", "invalid cursor"))?),
         };
         let f = filter.unwrap_or_default();
-        let filter = svc::QueueFilter { status: f.status.map(|s| s.code().to_owned()), entitlement_code: f.entitlement_code, region_code: f.region_code, overdue: f.overdue };
+        let filter = svc::QueueFilter {
+            status: f.status.map(|s| s.code().to_owned()),
+            entitlement_code: f.entitlement_code,
+            region_code: f.region_code,
+            overdue: f.overdue,
+        };
         let st = state(ctx);
         let mut rows = svc::queue(st, &v, &filter, key, limit + 1).await?;
         let has_next = rows.len() > limit;
@@ -361,7 +384,12 @@ impl RequestsMutation {
     /// Files a request for a child; it lands in the responsible department's queue of the right county.
     async fn submit_request(&self, ctx: &Context<'_>, input: SubmitRequestInput) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        let s = svc::Submission { child_id: parse_id(&input.child_id)?, entitlement_code: input.entitlement_code, details: input.details, idempotency_key: input.idempotency_key };
+        let s = svc::Submission {
+            child_id: parse_id(&input.child_id)?,
+            entitlement_code: input.entitlement_code,
+            details: input.details,
+            idempotency_key: input.idempotency_key,
+        };
         Ok(ServiceRequest::from_view(svc::submit(state(ctx), &v, s).await?, lang(ctx), ctx))
     }
 
@@ -396,9 +424,20 @@ impl RequestsMutation {
     }
 
     /// Transfers to another department or county within the policy's routing.
-    async fn transfer_request(&self, ctx: &Context<'_>, id: ID, department_code: String, region_code: String, reason: String) -> AppResult<ServiceRequest> {
+    async fn transfer_request(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        department_code: String,
+        region_code: String,
+        reason: String,
+    ) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::transfer(state(ctx), &v, parse_id(&id)?, &department_code, &region_code, &reason).await?, lang(ctx), ctx))
+        Ok(ServiceRequest::from_view(
+            svc::transfer(state(ctx), &v, parse_id(&id)?, &department_code, &region_code, &reason).await?,
+            lang(ctx),
+            ctx,
+        ))
     }
 
     /// Comments on a request: public ones reach the family, internal ones never do.
@@ -416,7 +455,12 @@ pub struct RequestsSubscription;
 impl RequestsSubscription {
     /// New, transferred and escalated requests of one queue (department + region, and every queue
     /// inside that region), for staff whose scope covers it.
-    async fn queue_events(&self, ctx: &Context<'_>, department_code: String, region_code: String) -> async_graphql::Result<impl Stream<Item = QueueEventPayload>> {
+    async fn queue_events(
+        &self,
+        ctx: &Context<'_>,
+        department_code: String,
+        region_code: String,
+    ) -> async_graphql::Result<impl Stream<Item = QueueEventPayload>> {
         let v = require_role(ctx, &[Role::DepartmentStaff, Role::CivilAffairs])?;
         if v.department_code.as_deref() != Some(department_code.as_str()) || !v.region_contains(&region_code) {
             return Err(AppError::NotFound.into());

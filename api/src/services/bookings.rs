@@ -161,7 +161,12 @@ async fn public_service(conn: &impl ConnectionTrait, service_id: Uuid) -> AppRes
 }
 
 /// Gives the first waiting child the freed seat and e-mails its guardian; returns the promoted booking.
-async fn promote_next(txn: &DatabaseTransaction, sess: &session::Model, svc: &service::Model, now: DateTime<Utc>) -> AppResult<Option<Uuid>> {
+async fn promote_next(
+    txn: &DatabaseTransaction,
+    sess: &session::Model,
+    svc: &service::Model,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Uuid>> {
     let Some(next) = booking::Entity::find()
         .filter(booking::Column::SessionId.eq(sess.id))
         .filter(booking::Column::Status.eq(status::WAITLISTED))
@@ -228,7 +233,10 @@ pub async fn cancel(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Bo
             field: "id".into(),
             msg: crate::error::Msg::owned(
                 format!("活动开始前 {} 小时内不能在线取消，请联系组织方", svc.cancel_cutoff_hours),
-                format!("bookings cannot be cancelled online within {} hours of the start; contact the organization", svc.cancel_cutoff_hours),
+                format!(
+                    "bookings cannot be cancelled online within {} hours of the start; contact the organization",
+                    svc.cancel_cutoff_hours
+                ),
             ),
         });
     }
@@ -259,7 +267,10 @@ pub async fn mine(state: &AppState, viewer: &Viewer, after: Option<Uuid>, limit:
     if viewer.role != Role::Guardian {
         return Err(AppError::Forbidden);
     }
-    let mut q = booking::Entity::find().filter(booking::Column::GuardianId.eq(viewer.account_id)).order_by_desc(booking::Column::Id).limit(limit as u64);
+    let mut q = booking::Entity::find()
+        .filter(booking::Column::GuardianId.eq(viewer.account_id))
+        .order_by_desc(booking::Column::Id)
+        .limit(limit as u64);
     if let Some(a) = after {
         q = q.filter(booking::Column::Id.lt(a));
     }
@@ -289,7 +300,8 @@ async fn views(conn: &impl ConnectionTrait, rows: Vec<booking::Model>) -> AppRes
 async fn own_session(conn: &impl ConnectionTrait, viewer: &Viewer, session_id: Uuid) -> AppResult<(session::Model, service::Model)> {
     let org = directory::own_organization(conn, viewer).await.map_err(|_| AppError::NotFound)?;
     let sess = session::Entity::find_by_id(session_id).one(conn).await?.ok_or(AppError::NotFound)?;
-    let svc = service::Entity::find_by_id(sess.service_id).one(conn).await?.filter(|s| s.organization_id == org.id).ok_or(AppError::NotFound)?;
+    let svc =
+        service::Entity::find_by_id(sess.service_id).one(conn).await?.filter(|s| s.organization_id == org.id).ok_or(AppError::NotFound)?;
     Ok((sess, svc))
 }
 
@@ -324,7 +336,12 @@ pub async fn mark_attendance(state: &AppState, viewer: &Viewer, booking_id: Uuid
         .filter(booking::Column::Id.eq(booking_id))
         .exec(&state.db)
         .await?;
-    Ok(BookingView { booking: booking::Model { status: st.into(), attendance_at: Some(now), ..b }, session: sess, service: svc, waitlist_position: None })
+    Ok(BookingView {
+        booking: booking::Model { status: st.into(), attendance_at: Some(now), ..b },
+        session: sess,
+        service: svc,
+        waitlist_position: None,
+    })
 }
 
 /// The organization cancels a session: every booked or waiting family is told.
@@ -369,7 +386,16 @@ pub async fn cancel_session(state: &AppState, viewer: &Viewer, session_id: Uuid,
         );
         notify_guardian(&txn, b.guardian_id, mail, now).await?;
     }
-    audit::record(&txn, Some(viewer.account_id), "session.cancelled", "session", &session_id.to_string(), Some(serde_json::json!({"bookings": affected.len()})), now).await?;
+    audit::record(
+        &txn,
+        Some(viewer.account_id),
+        "session.cancelled",
+        "session",
+        &session_id.to_string(),
+        Some(serde_json::json!({"bookings": affected.len()})),
+        now,
+    )
+    .await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
     Ok(session::Model { cancelled_at: Some(now), booked: 0, ..sess })
@@ -399,14 +425,21 @@ pub async fn send_due_reminders(state: &AppState, ahead: Duration) -> AppResult<
             continue;
         }
         let svc = service::Entity::find_by_id(sess.service_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-        let confirmed = booking::Entity::find().filter(booking::Column::SessionId.eq(sess.id)).filter(booking::Column::Status.eq(status::CONFIRMED)).all(&txn).await?;
+        let confirmed = booking::Entity::find()
+            .filter(booking::Column::SessionId.eq(sess.id))
+            .filter(booking::Column::Status.eq(status::CONFIRMED))
+            .all(&txn)
+            .await?;
         let when = (sess.starts_at + Duration::hours(8)).format("%Y-%m-%d %H:%M");
         for b in &confirmed {
             let mail = templates::notice(
                 "活动提醒",
                 "Reminder",
                 format!("提醒：您预约的“{}”将于 {when} 开始。如不能参加，请尽早取消，把名额留给其他孩子。", svc.name),
-                format!("Reminder: \"{}\" starts at {when} (Beijing time). If you cannot come, please cancel so another child can take the seat.", svc.name),
+                format!(
+                    "Reminder: \"{}\" starts at {when} (Beijing time). If you cannot come, please cancel so another child can take the seat.",
+                    svc.name
+                ),
             );
             notify_guardian(&txn, b.guardian_id, mail, now).await?;
             sent += 1;

@@ -1,8 +1,8 @@
-//! Children's records: validation, versioned changes, the staff views with their access log, and
-//! the guardian's rights (export, erasure).
+//! Children's records kept by guardians: adding and changing them as versions, reading them back.
+//! Validation lives in `child_validation`, staff access in `child_access`, export and erasure in
+//! `child_rights`.
 //!
-//! Why the checks happen before anything is written: an ID number is encrypted at rest, so a typo
-//! stored today can never be spotted by a person later. Why versions: a staff decision must be
+//! Why versions: a staff decision must be
 //! traceable to the record as it was when the decision was made. Identity numbers never appear in
 //! versions, logs or audit details — only masked, or as the keyed hash.
 
@@ -11,22 +11,19 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::{
     eligibility::Facts,
-    identity::{IdNumber, IdNumberError, mask},
-    regions::Level,
+    identity::{IdNumber, mask},
 };
-use entities::{account, child, child_access_log, child_version, consent};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
-};
+use entities::{child, child_version, consent};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::child_validation::{check_sensitive, validate};
 use crate::{
     auth::Viewer,
     db,
-    error::{AppError, AppResult, Msg, is_unique_violation},
+    error::{AppError, AppResult, is_unique_violation},
     services::{
         audit,
         families::{self, Purpose, covers},
@@ -88,17 +85,7 @@ pub struct Secrets {
     pub permit_number: Option<String>,
 }
 
-/// What staff see through `childRecord`, after the read was logged.
-pub struct StaffRecord {
-    /// The row.
-    pub child: child::Model,
-    /// Facts the staff may process (sensitive ones only under consent).
-    pub details: ChildDetails,
-    /// Unmasked numbers.
-    pub secrets: Secrets,
-}
-
-fn invalid(field: &str, zh: &'static str, en: &'static str) -> AppError {
+pub(crate) fn invalid(field: &str, zh: &'static str, en: &'static str) -> AppError {
     AppError::validation(field, zh, en)
 }
 
@@ -110,7 +97,7 @@ fn duplicate() -> AppError {
     )
 }
 
-fn withdrawn() -> AppError {
+pub(crate) fn withdrawn() -> AppError {
     AppError::conflict(
         "该孩子信息的处理同意已撤回；如需继续办理，请重新同意",
         "consent for this child was withdrawn; give consent again to continue",
@@ -125,7 +112,7 @@ pub fn details_of(m: &child::Model) -> ChildDetails {
     d
 }
 
-fn first_sensitive(f: &Facts) -> Option<&'static str> {
+pub(crate) fn first_sensitive(f: &Facts) -> Option<&'static str> {
     let present = [
         f.has_disability_certificate.is_some(),
         f.disability_grade.is_some(),
@@ -135,7 +122,7 @@ fn first_sensitive(f: &Facts) -> Option<&'static str> {
     SENSITIVE_FACTS.iter().zip(present).find(|(_, p)| *p).map(|(n, _)| *n)
 }
 
-fn strip_sensitive(f: &mut Facts) {
+pub(crate) fn strip_sensitive(f: &mut Facts) {
     f.has_disability_certificate = None;
     f.disability_grade = None;
     f.serious_illness = None;
@@ -156,120 +143,6 @@ pub fn without_sensitive(m: &child::Model) -> ChildDetails {
     let mut d = details_of(m);
     strip_sensitive(&mut d.facts);
     d
-}
-
-/// Checks a record against the ID check character, the calendar and the region codes.
-fn validate(state: &AppState, mut data: ChildData) -> AppResult<(ChildData, Option<IdNumber>)> {
-    let divisions = &state.reference.divisions;
-    let today = state.clock.today();
-    data.name = data.name.trim().to_owned();
-    let n = data.name.chars().count();
-    if n == 0 || n > 100 || data.name.chars().any(char::is_control) {
-        return Err(invalid("name", "姓名须为 1–100 个字符", "name must have 1 to 100 characters"));
-    }
-    let res = data.residence_region_code.trim().to_owned();
-    if !divisions.is_county(&res) || !divisions.in_guizhou(&res) {
-        return Err(invalid(
-            "residenceRegionCode",
-            "现居住地须为贵州省内的县级行政区划代码",
-            "the residence must be a county-level division code in Guizhou",
-        ));
-    }
-    if let Some(t) = data.residence_township_code.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let ok = divisions.get(t).is_some_and(|d| d.level == Level::Township) && divisions.county_of(t).is_some_and(|c| c.code == res);
-        if !ok {
-            return Err(invalid(
-                "residenceTownshipCode",
-                "乡镇（街道）代码不存在或不属于所填居住县",
-                "the township code does not exist or is not in the county of residence",
-            ));
-        }
-        data.residence_township_code = Some(t.to_owned());
-    } else {
-        data.residence_township_code = None;
-    }
-    data.residence_region_code = res.clone();
-    let f = &mut data.details.facts;
-    f.birth_date = Some(data.birth_date);
-    f.residence_region_code = Some(res);
-    domain::eligibility::validate(f, divisions, today)
-        .map_err(|e| AppError::Validation { field: e.field, msg: Msg::owned(e.message_zh, e.message_en) })?;
-    if f.residence_since.is_some_and(|s| s > today) {
-        return Err(invalid("residenceSince", "开始居住日期不能晚于今天", "the residence start cannot be in the future"));
-    }
-    if let Some(e) = data.details.residence_permit_endorsed_on
-        && (e > today || f.residence_permit_since.is_some_and(|p| e < p))
-    {
-        return Err(invalid(
-            "residencePermitEndorsedOn",
-            "签注日期须在居住证办理日期之后且不晚于今天",
-            "the endorsement date must be after the permit's issue date and not in the future",
-        ));
-    }
-    match data.details.moved_with.as_deref() {
-        None => {}
-        Some("no_guardian") if f.moved_with_guardian == Some(true) => {
-            return Err(invalid("movedWith", "随迁情况与“随监护人迁移”矛盾", "movedWith contradicts movedWithGuardian"));
-        }
-        Some("no_guardian") => f.moved_with_guardian = Some(false),
-        Some(_) if f.moved_with_guardian == Some(false) => {
-            return Err(invalid("movedWith", "随迁情况与“随监护人迁移”矛盾", "movedWith contradicts movedWithGuardian"));
-        }
-        Some(_) => f.moved_with_guardian = Some(true),
-    }
-    data.residence_permit_number = data.residence_permit_number.map(|p| p.trim().to_uppercase()).filter(|p| !p.is_empty());
-    if let Some(p) = &data.residence_permit_number {
-        if p.len() > 40 || !p.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(invalid("residencePermitNumber", "居住证号格式不正确", "malformed residence permit number"));
-        }
-        if f.has_residence_permit == Some(false) {
-            return Err(invalid("residencePermitNumber", "未持有居住证却填写了居住证号", "a permit number is given but no permit is held"));
-        }
-        f.has_residence_permit = Some(true);
-    }
-    data.details.school_name = data.details.school_name.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    if data.details.school_name.as_ref().is_some_and(|s| s.chars().count() > 100 || s.chars().any(char::is_control)) {
-        return Err(invalid("schoolName", "学校名称须为 1–100 个字符", "school name must have 1 to 100 characters"));
-    }
-    let id = match data.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(raw) => {
-            let id = IdNumber::parse(raw).map_err(|e| match e {
-                IdNumberError::Format => {
-                    invalid("idNumber", "身份证号应为 17 位数字加 1 位校验码", "an ID number has 17 digits and a check character")
-                }
-                IdNumberError::CheckCharacter => {
-                    invalid("idNumber", "身份证号校验码不正确，请核对", "the ID number's check character is wrong: please check it")
-                }
-                IdNumberError::BirthDate => {
-                    invalid("idNumber", "身份证号中的出生日期无效", "the ID number contains an impossible birth date")
-                }
-            })?;
-            if id.birth_date() != Some(data.birth_date) {
-                return Err(invalid(
-                    "idNumber",
-                    "身份证号中的出生日期与所填出生日期不一致",
-                    "the birth date in the ID number does not match the birth date given",
-                ));
-            }
-            Some(id)
-        }
-    };
-    data.id_number = None;
-    Ok((data, id))
-}
-
-fn check_sensitive(consents: &[consent::Model], child: Option<Uuid>, f: &Facts) -> AppResult<()> {
-    if let Some(field) = first_sensitive(f)
-        && !covers(consents, child, Purpose::SensitiveData)
-    {
-        return Err(AppError::validation(
-            field,
-            "残疾、健康、心理健康等敏感信息须另行同意后才能填写",
-            "sensitive facts (disability, health, mental health) need a separate consent (SENSITIVE_DATA)",
-        ));
-    }
-    Ok(())
 }
 
 fn build(pii: &Pii, id: Uuid, household_id: Uuid, data: &ChildData, idn: Option<&IdNumber>, now: DateTime<Utc>) -> AppResult<child::Model> {
@@ -492,213 +365,4 @@ pub async fn entitlement_facts(state: &AppState, viewer: &Viewer, id: Uuid) -> A
         return Err(withdrawn());
     }
     Ok(processable_details(&c, &consents).facts)
-}
-
-/// The prefix of codes inside a region scope (GB/T 2260 codes are hierarchical).
-fn scope_prefix(scope: &str) -> &str {
-    if scope.len() == 6 && scope.ends_with("0000") {
-        &scope[..2]
-    } else if scope.len() == 6 && scope.ends_with("00") {
-        &scope[..4]
-    } else {
-        scope
-    }
-}
-
-fn in_scope(viewer: &Viewer, c: &child::Model) -> bool {
-    viewer.region_contains(&c.residence_region_code) || c.residence_township_code.as_deref().is_some_and(|t| viewer.region_contains(t))
-}
-
-/// A page of processable children living in `region_code`, which must lie in the viewer's scope.
-pub async fn registered_children(
-    state: &AppState,
-    viewer: &Viewer,
-    region_code: &str,
-    first: usize,
-    after: Option<Uuid>,
-) -> AppResult<(Vec<child::Model>, bool)> {
-    if state.reference.divisions.get(region_code).is_none() {
-        return Err(invalid("regionCode", "行政区划代码不存在", "unknown region code"));
-    }
-    if !viewer.region_contains(region_code) {
-        return Err(AppError::Forbidden);
-    }
-    let prefix = scope_prefix(region_code);
-    let mut q = child::Entity::find().filter(child::Column::Processable.eq(true)).filter(child::Column::DeletedAt.is_null()).filter(
-        Condition::any()
-            .add(child::Column::ResidenceRegionCode.starts_with(prefix))
-            .add(child::Column::ResidenceTownshipCode.starts_with(prefix)),
-    );
-    if let Some(a) = after {
-        q = q.filter(child::Column::Id.gt(a));
-    }
-    let mut rows = q.order_by_asc(child::Column::Id).limit(first as u64 + 1).all(&state.db).await?;
-    let more = rows.len() > first;
-    rows.truncate(first);
-    Ok((rows, more))
-}
-
-/// The full record for staff in scope, unmasked, for a stated purpose; the read is written to the
-/// child's access log before the data leaves the server.
-pub async fn staff_record(state: &AppState, viewer: &Viewer, id: Uuid, purpose: &str) -> AppResult<StaffRecord> {
-    let now = state.clock.now();
-    let txn = db::begin_write(&state.db).await?;
-    let c = child::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .filter(|c| c.deleted_at.is_none() && in_scope(viewer, c))
-        .ok_or(AppError::NotFound)?;
-    let consents = families::consents(&txn, c.household_id.ok_or(AppError::NotFound)?).await?;
-    if !covers(&consents, Some(id), Purpose::BasicServices) {
-        return Err(AppError::NotFound);
-    }
-    let secrets = secrets(&state.pii, &c)?;
-    let details = processable_details(&c, &consents);
-    let mut fields: Vec<&str> = Vec::new();
-    if secrets.id_number.is_some() {
-        fields.push("idNumber");
-    }
-    if secrets.permit_number.is_some() {
-        fields.push("residencePermitNumber");
-    }
-    let shown = serde_json::to_value(&details.facts).unwrap_or_default();
-    fields.extend(SENSITIVE_FACTS.iter().filter(|f| !shown[**f].is_null()));
-    child_access_log::Entity::insert(child_access_log::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        child_id: Set(id),
-        actor_id: Set(viewer.account_id),
-        actor_role: Set(viewer.role.as_str().into()),
-        fields: Set(json!(fields)),
-        purpose: Set(purpose.into()),
-        created_at: Set(now),
-    })
-    .exec_without_returning(&txn)
-    .await?;
-    txn.commit().await?;
-    tracing::info!(child_id = %id, actor = %viewer.account_id, purpose, "staff read a child's record");
-    Ok(StaffRecord { child: c, details, secrets })
-}
-
-/// A page of the child's access log, newest first, with the staff accounts that read it.
-pub async fn access_log(
-    state: &AppState,
-    viewer: &Viewer,
-    child_id: Uuid,
-    first: usize,
-    before_id: Option<Uuid>,
-) -> AppResult<(Vec<(child_access_log::Model, Option<account::Model>)>, bool)> {
-    guardian_child(&state.db, viewer, child_id).await?;
-    let mut q = child_access_log::Entity::find().filter(child_access_log::Column::ChildId.eq(child_id));
-    if let Some(b) = before_id {
-        q = q.filter(child_access_log::Column::Id.lt(b));
-    }
-    let mut rows = q.order_by_desc(child_access_log::Column::Id).limit(first as u64 + 1).all(&state.db).await?;
-    let more = rows.len() > first;
-    rows.truncate(first);
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.actor_id).collect();
-    let actors = account::Entity::find().filter(account::Column::Id.is_in(ids)).all(&state.db).await?;
-    let out = rows
-        .into_iter()
-        .map(|r| {
-            let a = actors.iter().find(|a| a.id == r.actor_id).cloned();
-            (r, a)
-        })
-        .collect();
-    Ok((out, more))
-}
-
-/// Everything held about the viewer's child, as JSON (PIPL right of access and copy).
-pub async fn export(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Value> {
-    let now = state.clock.now();
-    let txn = db::begin_write(&state.db).await?;
-    let c = guardian_child(&txn, viewer, id).await?;
-    let consents: Vec<consent::Model> = families::consents(&txn, c.household_id.ok_or(AppError::NotFound)?)
-        .await?
-        .into_iter()
-        .filter(|k| k.child_id.is_none() || k.child_id == Some(id))
-        .collect();
-    let versions = versions(&txn, id).await?;
-    let log = child_access_log::Entity::find()
-        .filter(child_access_log::Column::ChildId.eq(id))
-        .order_by_asc(child_access_log::Column::Id)
-        .all(&txn)
-        .await?;
-    let s = secrets(&state.pii, &c)?;
-    let out = json!({
-        "exportedAt": now,
-        "child": {
-            "id": c.id,
-            "name": c.name,
-            "sex": c.sex,
-            "birthDate": c.birth_date,
-            "idNumber": s.id_number,
-            "residenceRegionCode": c.residence_region_code,
-            "residenceTownshipCode": c.residence_township_code,
-            "residencePermitNumber": s.permit_number,
-            "details": details_of(&c),
-            "version": c.version,
-            "createdAt": c.created_at,
-            "updatedAt": c.updated_at,
-        },
-        "versions": versions.iter().map(|v| json!({
-            "version": v.version, "changedBy": v.changed_by, "changedAt": v.changed_at,
-            "changedFields": v.changed_fields, "snapshot": v.snapshot,
-        })).collect::<Vec<_>>(),
-        "consents": consents.iter().map(|k| json!({
-            "id": k.id, "purpose": k.purpose, "childId": k.child_id, "textVersion": k.text_version,
-            "givenBy": k.given_by, "givenAt": k.given_at, "withdrawnAt": k.withdrawn_at,
-        })).collect::<Vec<_>>(),
-        "accessLog": log.iter().map(|l| json!({
-            "at": l.created_at, "actorId": l.actor_id, "actorRole": l.actor_role, "fields": l.fields, "purpose": l.purpose,
-        })).collect::<Vec<_>>(),
-    });
-    audit::record(&txn, Some(viewer.account_id), "child.exported", "child", &id.to_string(), None, now).await?;
-    txn.commit().await?;
-    Ok(out)
-}
-
-/// Erases the child's personal data at the guardian's request. What remains is a de-identified
-/// tombstone (residence county, birth year) so statistics and the access log stay consistent, the
-/// version rows without their snapshots, the consent records (proof of the lawful basis), and the
-/// audit entry of the erasure.
-pub async fn erase(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()> {
-    let now = state.clock.now();
-    let txn = db::begin_write(&state.db).await?;
-    let c = guardian_child(&txn, viewer, id).await?;
-    let none_s = Option::<String>::None;
-    child::Entity::update_many()
-        .col_expr(child::Column::HouseholdId, Expr::value(Option::<Uuid>::None))
-        .col_expr(child::Column::Name, Expr::value(none_s.clone()))
-        .col_expr(child::Column::Sex, Expr::value(none_s.clone()))
-        .col_expr(child::Column::BirthDate, Expr::value(Option::<NaiveDate>::None))
-        .col_expr(child::Column::ResidenceTownshipCode, Expr::value(none_s.clone()))
-        .col_expr(child::Column::IdNumberCt, Expr::value(none_s.clone()))
-        .col_expr(child::Column::IdNumberKid, Expr::value(none_s.clone()))
-        .col_expr(child::Column::IdNumberHash, Expr::value(none_s.clone()))
-        .col_expr(child::Column::PermitNumberCt, Expr::value(none_s.clone()))
-        .col_expr(child::Column::PermitNumberKid, Expr::value(none_s))
-        .col_expr(child::Column::Details, Expr::value(Option::<Value>::None))
-        .col_expr(child::Column::Processable, Expr::value(false))
-        .col_expr(child::Column::DeletedAt, Expr::value(Some(now)))
-        .col_expr(child::Column::UpdatedAt, Expr::value(now))
-        .filter(child::Column::Id.eq(id))
-        .exec(&txn)
-        .await?;
-    child_version::Entity::update_many()
-        .col_expr(child_version::Column::Snapshot, Expr::value(Option::<Value>::None))
-        .filter(child_version::Column::ChildId.eq(id))
-        .exec(&txn)
-        .await?;
-    consent::Entity::update_many()
-        .col_expr(consent::Column::WithdrawnAt, Expr::value(Some(now)))
-        .col_expr(consent::Column::WithdrawnBy, Expr::value(Some(viewer.account_id)))
-        .filter(consent::Column::ChildId.eq(id))
-        .filter(consent::Column::WithdrawnAt.is_null())
-        .exec(&txn)
-        .await?;
-    let detail = json!({"residenceRegionCode": c.residence_region_code, "birthYear": c.birth_year});
-    audit::record(&txn, Some(viewer.account_id), "child.erased", "child", &id.to_string(), Some(detail), now).await?;
-    txn.commit().await?;
-    tracing::info!(child_id = %id, "child record erased at the guardian's request");
-    Ok(())
 }

@@ -4,9 +4,12 @@
 pub mod accounts;
 pub mod audit;
 pub mod bookings;
+pub mod child_access;
+pub mod child_rights;
+pub mod child_validation;
 pub mod children;
 pub mod directory;
 pub mod families;
 pub mod pii;
-pub mod requests;
 pub mod reference;
+pub mod requests;

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use entities::{account, request, request_event};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -82,17 +83,17 @@ pub struct Submission {
     pub idempotency_key: String,
 }
 
-async fn event(
-    conn: &impl ConnectionTrait,
-    request_id: Uuid,
-    actor: Option<Uuid>,
-    kind: &str,
-    from: Option<&str>,
-    to: Option<&str>,
+/// One history entry to record.
+struct Step<'a> {
+    kind: &'a str,
+    from: Option<&'a str>,
+    to: Option<&'a str>,
     note: Option<String>,
     public: bool,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+}
+
+async fn event(conn: &impl ConnectionTrait, request_id: Uuid, actor: Option<Uuid>, step: Step<'_>, now: DateTime<Utc>) -> AppResult<()> {
+    let Step { kind, from, to, note, public } = step;
     request_event::Entity::insert(request_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         request_id: Set(request_id),
@@ -121,7 +122,14 @@ async fn tell_status(conn: &impl ConnectionTrait, r: &request::Model, to: &str, 
     let s = public_status(to);
     let n_zh = note.map(|n| format!("\n说明：{n}")).unwrap_or_default();
     let n_en = note.map(|n| format!("\nNote: {n}")).unwrap_or_default();
-    tell_guardian(conn, r, format!("申请（{}）状态：{}{n_zh}", r.entitlement_code, s.zh), format!("Request ({}) status: {}{n_en}", r.entitlement_code, s.en), now).await
+    tell_guardian(
+        conn,
+        r,
+        format!("申请（{}）状态：{}{n_zh}", r.entitlement_code, s.zh),
+        format!("Request ({}) status: {}{n_en}", r.entitlement_code, s.en),
+        now,
+    )
+    .await
 }
 
 /// Staff accounts whose scope covers a queue: department staff of the department (civil-affairs
@@ -136,7 +144,14 @@ async fn queue_staff(conn: &impl ConnectionTrait, department: &str, region: &str
     Ok(rows.into_iter().filter(|a| a.region_code.as_deref().is_some_and(|s| crate::auth::viewer::region_contains(s, region))).collect())
 }
 
-async fn tell_queue(conn: &impl ConnectionTrait, department: &str, region: &str, zh: String, en: String, now: DateTime<Utc>) -> AppResult<()> {
+async fn tell_queue(
+    conn: &impl ConnectionTrait,
+    department: &str,
+    region: &str,
+    zh: String,
+    en: String,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     for a in queue_staff(conn, department, region).await? {
         outbox::enqueue(conn, &a.email, templates::notice("工作队列提醒", "Work queue notice", zh.clone(), en.clone()), now).await?;
     }
@@ -151,7 +166,11 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
     }
     let key = input.idempotency_key.trim().to_owned();
     if key.is_empty() || key.len() > 128 {
-        return Err(AppError::validation("idempotencyKey", "请提供 1–128 个字符的幂等键", "give an idempotency key of 1 to 128 characters"));
+        return Err(AppError::validation(
+            "idempotencyKey",
+            "请提供 1–128 个字符的幂等键",
+            "give an idempotency key of 1 to 128 characters",
+        ));
     }
     let details = input.details.trim().to_owned();
     if details.chars().count() > 4000 {
@@ -171,12 +190,26 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
     let facts = children::processable_details(&child, &consents).facts;
     let reference = &state.reference;
     let policy = reference.policy.version_at(today).ok_or_else(|| AppError::internal("no policy in force"))?;
-    let residence = facts.residence_region_code.clone().ok_or_else(|| AppError::validation("childId", "请先填写儿童的居住地", "the child's residence is needed first"))?;
-    let route = domain::routing::route(policy, &reference.divisions, &input.entitlement_code, &residence, facts.hukou_region_code.as_deref(), today)
-        .map_err(|e| AppError::Validation { field: e.field.to_owned(), msg: Msg::new(e.message_zh, e.message_en) })?;
+    let residence = facts
+        .residence_region_code
+        .clone()
+        .ok_or_else(|| AppError::validation("childId", "请先填写儿童的居住地", "the child's residence is needed first"))?;
+    let route = domain::routing::route(
+        policy,
+        &reference.divisions,
+        &input.entitlement_code,
+        &residence,
+        facts.hukou_region_code.as_deref(),
+        today,
+    )
+    .map_err(|e| AppError::Validation { field: e.field.to_owned(), msg: Msg::new(e.message_zh, e.message_en) })?;
     let screening = domain::eligibility::screen(&reference.policy, &reference.divisions, &facts, today, domain::eligibility::Lang::Zh)
         .map_err(|e| AppError::Validation { field: "childId".into(), msg: Msg::owned(e.message_zh, e.message_en) })?;
-    let result = screening.entitlements.iter().find(|e| e.code == input.entitlement_code).ok_or_else(|| AppError::internal("entitlement missing from screening"))?;
+    let result = screening
+        .entitlements
+        .iter()
+        .find(|e| e.code == input.entitlement_code)
+        .ok_or_else(|| AppError::internal("entitlement missing from screening"))?;
     let high_risk = false;
     let days = if high_risk { route.deadlines.high_risk_resolution_working_days } else { route.deadlines.resolution_working_days };
     let calendar = &reference.calendar;
@@ -220,13 +253,36 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
             if let Some(existing) = find_by_key(&state.db, viewer.account_id, &key).await? {
                 return same_submission(state, viewer, existing, &input).await;
             }
-            return Err(AppError::conflict("该儿童已有同一事项的申请正在办理", "this child already has an open request for this entitlement"));
+            return Err(AppError::conflict(
+                "该儿童已有同一事项的申请正在办理",
+                "this child already has an open request for this entitlement",
+            ));
         }
         return Err(e.into());
     }
-    event(&txn, lead.id, Some(viewer.account_id), "submitted", None, Some(status::ROUTED), None, true, now).await?;
+    event(
+        &txn,
+        lead.id,
+        Some(viewer.account_id),
+        Step { kind: "submitted", from: None, to: Some(status::ROUTED), note: None, public: true },
+        now,
+    )
+    .await?;
     if route.cross_province {
-        event(&txn, lead.id, None, "cross_province_step", None, None, Some("户籍地在省外：由居住地经跨省通办协调户籍地".into()), true, now).await?;
+        event(
+            &txn,
+            lead.id,
+            None,
+            Step {
+                kind: "cross_province_step",
+                from: None,
+                to: None,
+                note: Some("户籍地在省外：由居住地经跨省通办协调户籍地".into()),
+                public: true,
+            },
+            now,
+        )
+        .await?;
     }
     if let Some(q) = &route.coordination {
         let task = request::Model {
@@ -240,8 +296,28 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
             ..lead.clone()
         };
         request::Entity::insert(request::ActiveModel::from(task.clone())).exec_without_returning(&txn).await?;
-        event(&txn, task.id, None, "coordination_opened", None, Some(status::ROUTED), Some(format!("lead {}", lead.id)), false, now).await?;
-        event(&txn, lead.id, None, "coordination_opened", None, None, Some(format!("户籍地协办：{}", q.region)), true, now).await?;
+        event(
+            &txn,
+            task.id,
+            None,
+            Step {
+                kind: "coordination_opened",
+                from: None,
+                to: Some(status::ROUTED),
+                note: Some(format!("lead {}", lead.id)),
+                public: false,
+            },
+            now,
+        )
+        .await?;
+        event(
+            &txn,
+            lead.id,
+            None,
+            Step { kind: "coordination_opened", from: None, to: None, note: Some(format!("户籍地协办：{}", q.region)), public: true },
+            now,
+        )
+        .await?;
         state.events.publish(&txn, "new", &task).await?;
     }
     tell_status(&txn, &lead, status::ROUTED, None, now).await?;
@@ -253,12 +329,20 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
 }
 
 async fn find_by_key(conn: &impl ConnectionTrait, guardian: Uuid, key: &str) -> AppResult<Option<request::Model>> {
-    Ok(request::Entity::find().filter(request::Column::GuardianId.eq(guardian)).filter(request::Column::IdempotencyKey.eq(key)).one(conn).await?)
+    Ok(request::Entity::find()
+        .filter(request::Column::GuardianId.eq(guardian))
+        .filter(request::Column::IdempotencyKey.eq(key))
+        .one(conn)
+        .await?)
 }
 
 async fn same_submission(state: &AppState, _viewer: &Viewer, existing: request::Model, input: &Submission) -> AppResult<RequestView> {
     if existing.child_id != input.child_id || existing.entitlement_code != input.entitlement_code {
-        return Err(AppError::validation("idempotencyKey", "该幂等键已用于另一份申请", "this idempotency key was used for a different request"));
+        return Err(AppError::validation(
+            "idempotencyKey",
+            "该幂等键已用于另一份申请",
+            "this idempotency key was used for a different request",
+        ));
     }
     view(&state.db, existing, false).await
 }
@@ -294,7 +378,9 @@ pub fn in_scope(viewer: &Viewer, r: &request::Model) -> bool {
 pub async fn get(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<RequestView> {
     let r = request::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     match viewer.role {
-        Role::Guardian if r.kind == "lead" && children::guardian_child(&state.db, viewer, r.child_id).await.is_ok() => view(&state.db, r, false).await,
+        Role::Guardian if r.kind == "lead" && children::guardian_child(&state.db, viewer, r.child_id).await.is_ok() => {
+            view(&state.db, r, false).await
+        }
         _ if in_scope(viewer, &r) => view(&state.db, r, true).await,
         _ => Err(AppError::NotFound),
     }
@@ -359,7 +445,13 @@ pub fn scope_codes(divisions: &domain::regions::Divisions, region: &str) -> Vec<
 
 /// The caller's queue: their department, their region (or a sub-region), ordered by due time
 /// then age (ids are time-ordered); keyset after `(due_at, id)`.
-pub async fn queue(state: &AppState, viewer: &Viewer, filter: &QueueFilter, after: Option<(DateTime<Utc>, Uuid)>, limit: usize) -> AppResult<Vec<request::Model>> {
+pub async fn queue(
+    state: &AppState,
+    viewer: &Viewer,
+    filter: &QueueFilter,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: usize,
+) -> AppResult<Vec<request::Model>> {
     let (Some(dept), Some(scope)) = (viewer.department_code.as_deref(), viewer.region_code.as_deref()) else {
         return Err(AppError::Forbidden);
     };
@@ -387,10 +479,16 @@ pub async fn queue(state: &AppState, viewer: &Viewer, filter: &QueueFilter, afte
         q = q.filter(request::Column::EntitlementCode.eq(e.as_str()));
     }
     if filter.overdue {
-        q = q.filter(request::Column::DueAt.lt(now)).filter(request::Column::Status.is_in(status::OPEN)).filter(request::Column::PausedAt.is_null());
+        q = q
+            .filter(request::Column::DueAt.lt(now))
+            .filter(request::Column::Status.is_in(status::OPEN))
+            .filter(request::Column::PausedAt.is_null());
     }
     if let Some((due, id)) = after {
-        q = q.filter(Expr::tuple([Expr::col(request::Column::DueAt).into(), Expr::col(request::Column::Id).into()]).gt(Expr::tuple([Expr::value(due), Expr::value(id)])));
+        q = q.filter(
+            Expr::tuple([Expr::col(request::Column::DueAt), Expr::col(request::Column::Id)])
+                .gt(Expr::tuple([Expr::value(due), Expr::value(id)])),
+        );
     }
     Ok(q.all(&state.db).await?)
 }
@@ -427,10 +525,26 @@ pub async fn claim(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Req
         .exec(&txn)
         .await?;
     if won.rows_affected != 1 {
-        return Err(AppError::conflict("该申请已被他人认领或不在待认领状态", "the request was already claimed or is not waiting to be claimed"));
+        return Err(AppError::conflict(
+            "该申请已被他人认领或不在待认领状态",
+            "the request was already claimed or is not waiting to be claimed",
+        ));
     }
-    event(&txn, id, Some(viewer.account_id), "claimed", Some(&r.status), Some(status::CLAIMED), None, true, now).await?;
-    let r = request::Model { status: status::CLAIMED.into(), assignee_id: Some(viewer.account_id), first_response_at: Some(r.first_response_at.unwrap_or(now)), updated_at: now, ..r };
+    event(
+        &txn,
+        id,
+        Some(viewer.account_id),
+        Step { kind: "claimed", from: Some(&r.status), to: Some(status::CLAIMED), note: None, public: true },
+        now,
+    )
+    .await?;
+    let r = request::Model {
+        status: status::CLAIMED.into(),
+        assignee_id: Some(viewer.account_id),
+        first_response_at: Some(r.first_response_at.unwrap_or(now)),
+        updated_at: now,
+        ..r
+    };
     if r.kind == "lead" {
         tell_status(&txn, &r, status::CLAIMED, None, now).await?;
     }
@@ -450,7 +564,20 @@ pub async fn ask_for_information(state: &AppState, viewer: &Viewer, id: Uuid, me
         return Err(AppError::conflict("当前状态不能要求补充材料", "information cannot be asked for in this state"));
     }
     set_status(&txn, id, status::NEEDS_INFO, |u| u.col_expr(request::Column::PausedAt, Expr::value(Some(now))), now).await?;
-    event(&txn, id, Some(viewer.account_id), "asked_for_information", Some(&r.status), Some(status::NEEDS_INFO), Some(message.clone()), true, now).await?;
+    event(
+        &txn,
+        id,
+        Some(viewer.account_id),
+        Step {
+            kind: "asked_for_information",
+            from: Some(&r.status),
+            to: Some(status::NEEDS_INFO),
+            note: Some(message.clone()),
+            public: true,
+        },
+        now,
+    )
+    .await?;
     tell_status(&txn, &r, status::NEEDS_INFO, Some(&message), now).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
@@ -503,7 +630,14 @@ pub async fn answer(state: &AppState, viewer: &Viewer, id: Uuid, message: &str) 
         now,
     )
     .await?;
-    event(&txn, id, Some(viewer.account_id), "answered", Some(status::NEEDS_INFO), Some(status::IN_PROGRESS), Some(message), true, now).await?;
+    event(
+        &txn,
+        id,
+        Some(viewer.account_id),
+        Step { kind: "answered", from: Some(status::NEEDS_INFO), to: Some(status::IN_PROGRESS), note: Some(message), public: true },
+        now,
+    )
+    .await?;
     txn.commit().await?;
     let r = request::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
     view(&state.db, r, false).await
@@ -549,11 +683,27 @@ pub async fn resolve(state: &AppState, viewer: &Viewer, id: Uuid, granted: bool,
         now,
     )
     .await?;
-    event(&txn, id, Some(viewer.account_id), "resolved", Some(&r.status), Some(to), Some(public_note.clone()), true, now).await?;
+    event(
+        &txn,
+        id,
+        Some(viewer.account_id),
+        Step { kind: "resolved", from: Some(&r.status), to: Some(to), note: Some(public_note.clone()), public: true },
+        now,
+    )
+    .await?;
     if r.kind == "lead" {
         tell_status(&txn, &r, to, Some(&public_note), now).await?;
     }
-    audit::record(&txn, Some(viewer.account_id), "request.resolved", "request", &id.to_string(), Some(serde_json::json!({"granted": granted})), now).await?;
+    audit::record(
+        &txn,
+        Some(viewer.account_id),
+        "request.resolved",
+        "request",
+        &id.to_string(),
+        Some(serde_json::json!({"granted": granted})),
+        now,
+    )
+    .await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
     let r = request::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
@@ -573,7 +723,11 @@ pub async fn transfer(state: &AppState, viewer: &Viewer, id: Uuid, department: &
     let target = domain::routing::Queue { department: department.to_owned(), region: region.to_owned() };
     let policy = state.reference.policy.version(&r.policy_version).unwrap_or_else(|| state.reference.policy.latest());
     if !domain::routing::transfer_allowed(policy, &state.reference.divisions, &r.entitlement_code, &target) {
-        return Err(AppError::validation("departmentCode", "目标队列不在该事项的政策分派范围内", "the target queue is outside the policy's routing for this entitlement"));
+        return Err(AppError::validation(
+            "departmentCode",
+            "目标队列不在该事项的政策分派范围内",
+            "the target queue is outside the policy's routing for this entitlement",
+        ));
     }
     if target.department == r.department_code && target.region == r.region_code {
         return Err(AppError::validation("regionCode", "目标队列与当前队列相同", "the target queue is the current one"));
@@ -593,10 +747,50 @@ pub async fn transfer(state: &AppState, viewer: &Viewer, id: Uuid, department: &
     .await?;
     let from_q = format!("{}@{}", r.department_code, r.region_code);
     let to_q = format!("{department}@{region}");
-    event(&txn, id, Some(viewer.account_id), "transferred", Some(&r.status), Some(status::ROUTED), Some(format!("{from_q} → {to_q}: {reason}")), false, now).await?;
-    event(&txn, id, Some(viewer.account_id), "transferred_public", Some(&r.status), Some(status::ROUTED), Some("已转交其他部门或地区办理 / transferred to another office".into()), true, now).await?;
-    tell_queue(&txn, department, region, format!("有一份申请（{}）转入您的队列：{reason}", r.entitlement_code), format!("A request ({}) was transferred to your queue: {reason}", r.entitlement_code), now).await?;
-    let moved = request::Model { department_code: department.to_owned(), region_code: region.to_owned(), status: status::ROUTED.into(), assignee_id: None, ..r };
+    event(
+        &txn,
+        id,
+        Some(viewer.account_id),
+        Step {
+            kind: "transferred",
+            from: Some(&r.status),
+            to: Some(status::ROUTED),
+            note: Some(format!("{from_q} → {to_q}: {reason}")),
+            public: false,
+        },
+        now,
+    )
+    .await?;
+    event(
+        &txn,
+        id,
+        Some(viewer.account_id),
+        Step {
+            kind: "transferred_public",
+            from: Some(&r.status),
+            to: Some(status::ROUTED),
+            note: Some("已转交其他部门或地区办理 / transferred to another office".into()),
+            public: true,
+        },
+        now,
+    )
+    .await?;
+    tell_queue(
+        &txn,
+        department,
+        region,
+        format!("有一份申请（{}）转入您的队列：{reason}", r.entitlement_code),
+        format!("A request ({}) was transferred to your queue: {reason}", r.entitlement_code),
+        now,
+    )
+    .await?;
+    let moved = request::Model {
+        department_code: department.to_owned(),
+        region_code: region.to_owned(),
+        status: status::ROUTED.into(),
+        assignee_id: None,
+        ..r
+    };
     state.events.publish(&txn, "transferred", &moved).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
@@ -609,7 +803,14 @@ pub async fn comment(state: &AppState, viewer: &Viewer, id: Uuid, body: &str, in
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let r = staff_request(&txn, viewer, id).await?;
-    event(&txn, id, Some(viewer.account_id), "comment", None, None, Some(body.clone()), !internal, now).await?;
+    event(
+        &txn,
+        id,
+        Some(viewer.account_id),
+        Step { kind: "comment", from: None, to: None, note: Some(body.clone()), public: !internal },
+        now,
+    )
+    .await?;
     if !internal && r.kind == "lead" {
         tell_guardian(&txn, &r, format!("工作人员留言：{body}"), format!("A caseworker wrote: {body}"), now).await?;
     }
@@ -634,7 +835,13 @@ pub async fn withdraw(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<
     view(&state.db, r, false).await
 }
 
-async fn close_withdrawn(conn: &impl ConnectionTrait, r: &request::Model, actor: Option<Uuid>, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
+async fn close_withdrawn(
+    conn: &impl ConnectionTrait,
+    r: &request::Model,
+    actor: Option<Uuid>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let open = || request::Column::Status.is_in(status::OPEN);
     let ids: Vec<Uuid> = request::Entity::find()
         .select_only()
@@ -652,7 +859,14 @@ async fn close_withdrawn(conn: &impl ConnectionTrait, r: &request::Model, actor:
         .exec(conn)
         .await?;
     for id in ids {
-        event(conn, id, actor, "withdrawn", None, Some(status::WITHDRAWN), Some(reason.to_owned()), true, now).await?;
+        event(
+            conn,
+            id,
+            actor,
+            Step { kind: "withdrawn", from: None, to: Some(status::WITHDRAWN), note: Some(reason.to_owned()), public: true },
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -697,7 +911,7 @@ pub async fn run_deadlines(state: &AppState) -> AppResult<(usize, usize)> {
         }
     }
     if warned + escalated > 0 {
-            state.mail_wake.notify_one();
+        state.mail_wake.notify_one();
     }
     Ok((warned, escalated))
 }
@@ -714,7 +928,10 @@ async fn warn(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> AppRe
         return Ok(false);
     }
     let due = (r.due_at + Duration::hours(8)).format("%Y-%m-%d");
-    let (zh, en) = (format!("申请 {}（{}）将于 {due} 到期，请及时办理。", r.id, r.entitlement_code), format!("Request {} ({}) is due on {due}.", r.id, r.entitlement_code));
+    let (zh, en) = (
+        format!("申请 {}（{}）将于 {due} 到期，请及时办理。", r.id, r.entitlement_code),
+        format!("Request {} ({}) is due on {due}.", r.id, r.entitlement_code),
+    );
     match r.assignee_id {
         Some(a) => {
             if let Some(acc) = account::Entity::find_by_id(a).one(&txn).await? {
@@ -723,7 +940,7 @@ async fn warn(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> AppRe
         }
         None => tell_queue(&txn, &r.department_code, &r.region_code, zh, en, now).await?,
     }
-    event(&txn, r.id, None, "deadline_warning", None, None, None, false, now).await?;
+    event(&txn, r.id, None, Step { kind: "deadline_warning", from: None, to: None, note: None, public: false }, now).await?;
     txn.commit().await?;
     Ok(true)
 }
@@ -731,7 +948,8 @@ async fn warn(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> AppRe
 async fn escalate(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> AppResult<bool> {
     let Some(up) = domain::routing::escalate(&state.reference.divisions, &r.region_code) else { return Ok(false) };
     let policy = state.reference.policy.version(&r.policy_version).unwrap_or_else(|| state.reference.policy.latest());
-    let days = policy.entitlement(&r.entitlement_code).and_then(|e| e.routing_at(state.clock.today())).map_or(5, |x| x.resolution_working_days);
+    let days =
+        policy.entitlement(&r.entitlement_code).and_then(|e| e.routing_at(state.clock.today())).map_or(5, |x| x.resolution_working_days);
     let due = end_of_day(state.reference.calendar.add_working_days(state.clock.today(), days));
     let txn = db::begin_write(&state.db).await?;
     let claimed = request::Entity::update_many()
@@ -750,8 +968,24 @@ async fn escalate(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> A
     if claimed.rows_affected != 1 {
         return Ok(false);
     }
-    event(&txn, r.id, None, "escalated", Some(&r.status), Some(status::ROUTED), Some(format!("{} → {up}: 超过办理时限 / deadline breached", r.region_code)), false, now).await?;
-    let msg = (format!("申请 {}（{}）超过办理时限，已升级至本级队列。", r.id, r.entitlement_code), format!("Request {} ({}) breached its deadline and was escalated to your queue.", r.id, r.entitlement_code));
+    event(
+        &txn,
+        r.id,
+        None,
+        Step {
+            kind: "escalated",
+            from: Some(&r.status),
+            to: Some(status::ROUTED),
+            note: Some(format!("{} → {up}: 超过办理时限 / deadline breached", r.region_code)),
+            public: false,
+        },
+        now,
+    )
+    .await?;
+    let msg = (
+        format!("申请 {}（{}）超过办理时限，已升级至本级队列。", r.id, r.entitlement_code),
+        format!("Request {} ({}) breached its deadline and was escalated to your queue.", r.id, r.entitlement_code),
+    );
     tell_queue(&txn, &r.department_code, &up, msg.0.clone(), msg.1.clone(), now).await?;
     if let Some(a) = r.assignee_id
         && let Some(acc) = account::Entity::find_by_id(a).one(&txn).await?
@@ -811,7 +1045,8 @@ pub async fn stats(state: &AppState, viewer: &Viewer, region: Option<&str>) -> A
             for r in &list {
                 *by.entry(r.status.clone()).or_default() += 1;
             }
-            let overdue = list.iter().filter(|r| status::OPEN.contains(&r.status.as_str()) && r.paused_at.is_none() && r.due_at < now).count() as i64;
+            let overdue =
+                list.iter().filter(|r| status::OPEN.contains(&r.status.as_str()) && r.paused_at.is_none() && r.due_at < now).count() as i64;
             let hours = |d: Duration| d.num_seconds() as f64 / 3600.0;
             let first: Vec<f64> = list.iter().filter_map(|r| r.first_response_at.map(|t| hours(t - r.created_at))).collect();
             let resolved: Vec<f64> = list.iter().filter_map(|r| r.resolved_at.map(|t| hours(t - r.created_at))).collect();

@@ -1,0 +1,112 @@
+//! The guardian's rights over a child's data (PIPL): a copy of everything held, and erasure.
+
+use chrono::NaiveDate;
+use entities::{child, child_access_log, child_version, consent};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::children::{details_of, guardian_child, secrets, versions};
+use crate::{
+    auth::Viewer,
+    db,
+    error::{AppError, AppResult},
+    services::{audit, families},
+    state::AppState,
+};
+
+/// Everything held about the viewer's child, as JSON (PIPL right of access and copy).
+pub async fn export(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Value> {
+    let now = state.clock.now();
+    let txn = db::begin_write(&state.db).await?;
+    let c = guardian_child(&txn, viewer, id).await?;
+    let consents: Vec<consent::Model> = families::consents(&txn, c.household_id.ok_or(AppError::NotFound)?)
+        .await?
+        .into_iter()
+        .filter(|k| k.child_id.is_none() || k.child_id == Some(id))
+        .collect();
+    let versions = versions(&txn, id).await?;
+    let log = child_access_log::Entity::find()
+        .filter(child_access_log::Column::ChildId.eq(id))
+        .order_by_asc(child_access_log::Column::Id)
+        .all(&txn)
+        .await?;
+    let s = secrets(&state.pii, &c)?;
+    let out = json!({
+        "exportedAt": now,
+        "child": {
+            "id": c.id,
+            "name": c.name,
+            "sex": c.sex,
+            "birthDate": c.birth_date,
+            "idNumber": s.id_number,
+            "residenceRegionCode": c.residence_region_code,
+            "residenceTownshipCode": c.residence_township_code,
+            "residencePermitNumber": s.permit_number,
+            "details": details_of(&c),
+            "version": c.version,
+            "createdAt": c.created_at,
+            "updatedAt": c.updated_at,
+        },
+        "versions": versions.iter().map(|v| json!({
+            "version": v.version, "changedBy": v.changed_by, "changedAt": v.changed_at,
+            "changedFields": v.changed_fields, "snapshot": v.snapshot,
+        })).collect::<Vec<_>>(),
+        "consents": consents.iter().map(|k| json!({
+            "id": k.id, "purpose": k.purpose, "childId": k.child_id, "textVersion": k.text_version,
+            "givenBy": k.given_by, "givenAt": k.given_at, "withdrawnAt": k.withdrawn_at,
+        })).collect::<Vec<_>>(),
+        "accessLog": log.iter().map(|l| json!({
+            "at": l.created_at, "actorId": l.actor_id, "actorRole": l.actor_role, "fields": l.fields, "purpose": l.purpose,
+        })).collect::<Vec<_>>(),
+    });
+    audit::record(&txn, Some(viewer.account_id), "child.exported", "child", &id.to_string(), None, now).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Erases the child's personal data at the guardian's request. What remains is a de-identified
+/// tombstone (residence county, birth year) so statistics and the access log stay consistent, the
+/// version rows without their snapshots, the consent records (proof of the lawful basis), and the
+/// audit entry of the erasure.
+pub async fn erase(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()> {
+    let now = state.clock.now();
+    let txn = db::begin_write(&state.db).await?;
+    let c = guardian_child(&txn, viewer, id).await?;
+    let none_s = Option::<String>::None;
+    child::Entity::update_many()
+        .col_expr(child::Column::HouseholdId, Expr::value(Option::<Uuid>::None))
+        .col_expr(child::Column::Name, Expr::value(none_s.clone()))
+        .col_expr(child::Column::Sex, Expr::value(none_s.clone()))
+        .col_expr(child::Column::BirthDate, Expr::value(Option::<NaiveDate>::None))
+        .col_expr(child::Column::ResidenceTownshipCode, Expr::value(none_s.clone()))
+        .col_expr(child::Column::IdNumberCt, Expr::value(none_s.clone()))
+        .col_expr(child::Column::IdNumberKid, Expr::value(none_s.clone()))
+        .col_expr(child::Column::IdNumberHash, Expr::value(none_s.clone()))
+        .col_expr(child::Column::PermitNumberCt, Expr::value(none_s.clone()))
+        .col_expr(child::Column::PermitNumberKid, Expr::value(none_s))
+        .col_expr(child::Column::Details, Expr::value(Option::<Value>::None))
+        .col_expr(child::Column::Processable, Expr::value(false))
+        .col_expr(child::Column::DeletedAt, Expr::value(Some(now)))
+        .col_expr(child::Column::UpdatedAt, Expr::value(now))
+        .filter(child::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    child_version::Entity::update_many()
+        .col_expr(child_version::Column::Snapshot, Expr::value(Option::<Value>::None))
+        .filter(child_version::Column::ChildId.eq(id))
+        .exec(&txn)
+        .await?;
+    consent::Entity::update_many()
+        .col_expr(consent::Column::WithdrawnAt, Expr::value(Some(now)))
+        .col_expr(consent::Column::WithdrawnBy, Expr::value(Some(viewer.account_id)))
+        .filter(consent::Column::ChildId.eq(id))
+        .filter(consent::Column::WithdrawnAt.is_null())
+        .exec(&txn)
+        .await?;
+    let detail = json!({"residenceRegionCode": c.residence_region_code, "birthYear": c.birth_year});
+    audit::record(&txn, Some(viewer.account_id), "child.erased", "child", &id.to_string(), Some(detail), now).await?;
+    txn.commit().await?;
+    tracing::info!(child_id = %id, "child record erased at the guardian's request");
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! Validation of a child's record before anything is written: the ID number's check character and
+//! embedded birth date, real region codes, consistent dates, and the sensitive-data consent rule.
+//!
+//! Why before: an ID number is encrypted at rest, so a typo stored today can never be spotted by a
+//! person later.
+
+use domain::{
+    eligibility::Facts,
+    identity::{IdNumber, IdNumberError},
+    regions::Level,
+};
+use entities::consent;
+use uuid::Uuid;
+
+use super::children::{ChildData, first_sensitive, invalid};
+use crate::{
+    error::{AppError, AppResult, Msg},
+    services::families::{Purpose, covers},
+    state::AppState,
+};
+
+/// Checks a record against the ID check character, the calendar and the region codes.
+pub(crate) fn validate(state: &AppState, mut data: ChildData) -> AppResult<(ChildData, Option<IdNumber>)> {
+    let divisions = &state.reference.divisions;
+    let today = state.clock.today();
+    data.name = data.name.trim().to_owned();
+    let n = data.name.chars().count();
+    if n == 0 || n > 100 || data.name.chars().any(char::is_control) {
+        return Err(invalid("name", "姓名须为 1–100 个字符", "name must have 1 to 100 characters"));
+    }
+    let res = data.residence_region_code.trim().to_owned();
+    if !divisions.is_county(&res) || !divisions.in_guizhou(&res) {
+        return Err(invalid(
+            "residenceRegionCode",
+            "现居住地须为贵州省内的县级行政区划代码",
+            "the residence must be a county-level division code in Guizhou",
+        ));
+    }
+    if let Some(t) = data.residence_township_code.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let ok = divisions.get(t).is_some_and(|d| d.level == Level::Township) && divisions.county_of(t).is_some_and(|c| c.code == res);
+        if !ok {
+            return Err(invalid(
+                "residenceTownshipCode",
+                "乡镇（街道）代码不存在或不属于所填居住县",
+                "the township code does not exist or is not in the county of residence",
+            ));
+        }
+        data.residence_township_code = Some(t.to_owned());
+    } else {
+        data.residence_township_code = None;
+    }
+    data.residence_region_code = res.clone();
+    let f = &mut data.details.facts;
+    f.birth_date = Some(data.birth_date);
+    f.residence_region_code = Some(res);
+    domain::eligibility::validate(f, divisions, today)
+        .map_err(|e| AppError::Validation { field: e.field, msg: Msg::owned(e.message_zh, e.message_en) })?;
+    if f.residence_since.is_some_and(|s| s > today) {
+        return Err(invalid("residenceSince", "开始居住日期不能晚于今天", "the residence start cannot be in the future"));
+    }
+    if let Some(e) = data.details.residence_permit_endorsed_on
+        && (e > today || f.residence_permit_since.is_some_and(|p| e < p))
+    {
+        return Err(invalid(
+            "residencePermitEndorsedOn",
+            "签注日期须在居住证办理日期之后且不晚于今天",
+            "the endorsement date must be after the permit's issue date and not in the future",
+        ));
+    }
+    match data.details.moved_with.as_deref() {
+        None => {}
+        Some("no_guardian") if f.moved_with_guardian == Some(true) => {
+            return Err(invalid("movedWith", "随迁情况与“随监护人迁移”矛盾", "movedWith contradicts movedWithGuardian"));
+        }
+        Some("no_guardian") => f.moved_with_guardian = Some(false),
+        Some(_) if f.moved_with_guardian == Some(false) => {
+            return Err(invalid("movedWith", "随迁情况与“随监护人迁移”矛盾", "movedWith contradicts movedWithGuardian"));
+        }
+        Some(_) => f.moved_with_guardian = Some(true),
+    }
+    data.residence_permit_number = data.residence_permit_number.map(|p| p.trim().to_uppercase()).filter(|p| !p.is_empty());
+    if let Some(p) = &data.residence_permit_number {
+        if p.len() > 40 || !p.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(invalid("residencePermitNumber", "居住证号格式不正确", "malformed residence permit number"));
+        }
+        if f.has_residence_permit == Some(false) {
+            return Err(invalid("residencePermitNumber", "未持有居住证却填写了居住证号", "a permit number is given but no permit is held"));
+        }
+        f.has_residence_permit = Some(true);
+    }
+    data.details.school_name = data.details.school_name.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    if data.details.school_name.as_ref().is_some_and(|s| s.chars().count() > 100 || s.chars().any(char::is_control)) {
+        return Err(invalid("schoolName", "学校名称须为 1–100 个字符", "school name must have 1 to 100 characters"));
+    }
+    let id = match data.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(raw) => {
+            let id = IdNumber::parse(raw).map_err(|e| match e {
+                IdNumberError::Format => {
+                    invalid("idNumber", "身份证号应为 17 位数字加 1 位校验码", "an ID number has 17 digits and a check character")
+                }
+                IdNumberError::CheckCharacter => {
+                    invalid("idNumber", "身份证号校验码不正确，请核对", "the ID number's check character is wrong: please check it")
+                }
+                IdNumberError::BirthDate => {
+                    invalid("idNumber", "身份证号中的出生日期无效", "the ID number contains an impossible birth date")
+                }
+            })?;
+            if id.birth_date() != Some(data.birth_date) {
+                return Err(invalid(
+                    "idNumber",
+                    "身份证号中的出生日期与所填出生日期不一致",
+                    "the birth date in the ID number does not match the birth date given",
+                ));
+            }
+            Some(id)
+        }
+    };
+    data.id_number = None;
+    Ok((data, id))
+}
+
+pub(crate) fn check_sensitive(consents: &[consent::Model], child: Option<Uuid>, f: &Facts) -> AppResult<()> {
+    if let Some(field) = first_sensitive(f)
+        && !covers(consents, child, Purpose::SensitiveData)
+    {
+        return Err(AppError::validation(
+            field,
+            "残疾、健康、心理健康等敏感信息须另行同意后才能填写",
+            "sensitive facts (disability, health, mental health) need a separate consent (SENSITIVE_DATA)",
+        ));
+    }
+    Ok(())
+}
