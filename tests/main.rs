@@ -10,3 +10,4 @@ mod mail;
 mod platform;
 mod requests;
 mod screening;
+mod subscriptions;

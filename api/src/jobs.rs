@@ -1,18 +1,22 @@
-//! Scheduled jobs: session reminders (and, as capabilities land, deadline checks). Every job
+//! Scheduled jobs: session reminders and request deadlines (warnings, escalations). Every job
 //! claims its work with conditional updates, so any number of server processes can run them.
 
 use std::time::Duration;
 
-use crate::{services::bookings, state::AppState};
+use crate::{
+    services::{bookings, requests},
+    state::AppState,
+};
 
-/// One pass of every job; returns how many reminder e-mails were queued.
-pub async fn run_once(state: &AppState) -> usize {
-    match bookings::send_due_reminders(state, chrono::Duration::hours(state.config.reminder_hours_before)).await {
-        Ok(n) => n,
-        Err(e) => {
-            tracing::error!(error = %e, "reminder job failed");
-            0
-        }
+/// One pass of every job.
+pub async fn run_once(state: &AppState) {
+    if let Err(e) = bookings::send_due_reminders(state, chrono::Duration::hours(state.config.reminder_hours_before)).await {
+        tracing::error!(error = %e, "reminder job failed");
+    }
+    match requests::run_deadlines(state).await {
+        Ok((warned, escalated)) if warned + escalated > 0 => tracing::info!(warned, escalated, "deadline job"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "deadline job failed"),
     }
 }
 

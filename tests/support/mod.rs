@@ -54,7 +54,7 @@ pub struct TestApp {
     /// Every e-mail delivered.
     pub mail: AsyncStubTransport,
     client: reqwest::Client,
-    _db: TestDb,
+    _db: Option<TestDb>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -111,7 +111,26 @@ impl TestApp {
             })
             .await;
         });
-        TestApp { addr, state, mail: stub, client: reqwest::Client::new(), _db: db, _stop: tx }
+        TestApp { addr, state, mail: stub, client: reqwest::Client::new(), _db: Some(db), _stop: tx }
+    }
+
+    /// A second server process on the same database (its own pool, workers and event listener),
+    /// as production runs several behind a load balancer.
+    pub async fn sibling(&self) -> TestApp {
+        let config = (*self.state.config).clone();
+        let stub = AsyncStubTransport::new_ok();
+        let state = api::build_state(config, Some(Mailer::Stub(stub.clone()))).await.expect("sibling state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let st = state.clone();
+        tokio::spawn(async move {
+            let _ = api::serve(st, listener, async move {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        TestApp { addr, state, mail: stub, client: reqwest::Client::new(), _db: None, _stop: tx }
     }
 
     /// URL of a path on the server.

@@ -20,6 +20,9 @@ pub fn finish(resp: &mut Response, lang: Lang) -> Option<u64> {
 }
 
 fn rewrite(err: &mut ServerError, lang: Lang) -> Option<u64> {
+    if err.extensions.as_ref().is_some_and(|e| e.get("code").is_some()) {
+        return None; // already rewritten (by the execute extension)
+    }
     let (code, message, field, retry) = if let Some(app) = err.source::<AppError>() {
         if let AppError::Internal(cause) = app {
             tracing::error!(error = %cause, path = ?err.path, "internal error");
@@ -51,4 +54,47 @@ fn rewrite(err: &mut ServerError, lang: Lang) -> Option<u64> {
         ext.set("retryAfterSeconds", Value::from(r));
     }
     retry
+}
+
+/// Applies `finish` inside execution too, so subscription results over WebSocket carry the same
+/// codes and languages as HTTP responses.
+pub struct ErrorCodes;
+
+impl async_graphql::extensions::ExtensionFactory for ErrorCodes {
+    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
+        std::sync::Arc::new(ErrorCodesExtension)
+    }
+}
+
+struct ErrorCodesExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl async_graphql::extensions::Extension for ErrorCodesExtension {
+    async fn execute(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: async_graphql::extensions::NextExecute<'_>,
+    ) -> Response {
+        let mut resp = next.run(ctx, operation_name).await;
+        let lang = ctx.data_opt::<Lang>().copied().unwrap_or_default();
+        finish(&mut resp, lang);
+        resp
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        stream: async_graphql::futures_util::stream::BoxStream<'s, Response>,
+        next: async_graphql::extensions::NextSubscribe<'_>,
+    ) -> async_graphql::futures_util::stream::BoxStream<'s, Response> {
+        use async_graphql::futures_util::StreamExt;
+        let lang = ctx.data_opt::<Lang>().copied().unwrap_or_default();
+        next.run(ctx, stream)
+            .map(move |mut resp| {
+                finish(&mut resp, lang);
+                resp
+            })
+            .boxed()
+    }
 }

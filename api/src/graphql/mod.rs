@@ -60,6 +60,7 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
         .limit_directives(20)
+        .extension(errors::ErrorCodes)
 }
 
 /// The SDL written to `schema.graphql`.
