@@ -20,8 +20,14 @@ pub fn finish(resp: &mut Response, lang: Lang) -> Option<u64> {
 }
 
 fn rewrite(err: &mut ServerError, lang: Lang) -> Option<u64> {
-    if err.extensions.as_ref().is_some_and(|e| e.get("code").is_some()) {
-        return None; // already rewritten (by the execute extension)
+    if let Some(ext) = err.extensions.as_ref()
+        && ext.get("code").is_some()
+    {
+        // Already rewritten (by the execute extension); keep its retry hint for the HTTP header.
+        return match ext.get("retryAfterSeconds") {
+            Some(Value::Number(n)) => n.as_u64(),
+            _ => None,
+        };
     }
     let (code, message, field, retry) = if let Some(app) = err.source::<AppError>() {
         if let AppError::Internal(cause) = app {
