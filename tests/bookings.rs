@@ -2,10 +2,11 @@
 //! cutoffs, reminders, attendance and confidentiality.
 
 use api::auth::Role;
-use integration_tests::{TestApp, code, field};
+use integration_tests::{
+    TestApp, code, field,
+    fixtures::{service, session, verified_org},
+};
 use serde_json::{Value, json};
-
-use crate::directory::{service, session, verified_org};
 
 const BOOK: &str =
     "mutation($s: ID!, $c: ID!){ bookSession(sessionId: $s, childId: $c){ id status waitlistPosition session { seatsLeft } } }";

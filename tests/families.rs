@@ -2,7 +2,7 @@
 //! GraphQL as the app and the staff console call them.
 
 use api::auth::Role;
-use integration_tests::{TestApp, code, field, token_in};
+use integration_tests::{TestApp, code, field, fixtures::id_number, token_in};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
@@ -22,15 +22,6 @@ const HOUSEHOLD: &str =
 const CONSENT: &str = "mutation($i: ConsentInput!){ giveConsent(input: $i){ id purpose childId textVersion givenAt withdrawnAt } }";
 const REGISTERED: &str = "query($r: String!){ registeredChildren(regionCode: $r, first: 10){ edges { cursor node { id name idNumberMasked hasDisabilityCertificate } } pageInfo { hasNextPage } } }";
 const RECORD: &str = "query($id: ID!){ childRecord(id: $id, purpose: RECORD_VERIFICATION){ idNumber residencePermitNumber child { id name idNumberMasked } } }";
-
-/// A valid 居民身份证号: region + birth date + sequence + ISO 7064 MOD 11-2 check character.
-fn id_number(region: &str, birth: &str, seq: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let first17 = format!("{region}{birth}{seq}");
-    let sum: u32 = first17.chars().zip(W).map(|(c, w)| c.to_digit(10).expect("digit") * w).sum();
-    let check = "10X98765432".chars().nth((sum % 11) as usize).expect("check");
-    format!("{first17}{check}")
-}
 
 /// A seven-year-old pupil who moved from 播州区 to 南明区 with her mother.
 fn pupil(id: &str) -> Value {

@@ -7,6 +7,7 @@ mod directory;
 mod errors;
 mod families;
 mod mail;
+mod monitoring;
 mod platform;
 mod requests;
 mod screening;

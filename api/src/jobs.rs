@@ -1,10 +1,11 @@
-//! Scheduled jobs: session reminders and request deadlines (warnings, escalations). Every job
+//! Scheduled jobs: session reminders, request deadlines (warnings, escalations), overdue care
+//! measures, verification reminders and the turning-16 mark. Every job
 //! claims its work with conditional updates, so any number of server processes can run them.
 
 use std::time::Duration;
 
 use crate::{
-    services::{bookings, requests},
+    services::{bookings, key_care, requests, screening},
     state::AppState,
 };
 
@@ -17,6 +18,21 @@ pub async fn run_once(state: &AppState) {
         Ok((warned, escalated)) if warned + escalated > 0 => tracing::info!(warned, escalated, "deadline job"),
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "deadline job failed"),
+    }
+    if let Err(e) = key_care::escalate_overdue(state).await {
+        tracing::error!(error = %e, "care-measure escalation job failed");
+    }
+    monitoring_daily(state).await;
+}
+
+/// The register's daily work, safe to repeat at every pass: each record is claimed once per due
+/// period, each request marked once.
+async fn monitoring_daily(state: &AppState) {
+    if let Err(e) = screening::notify_due(state).await {
+        tracing::error!(error = %e, "verification reminder job failed");
+    }
+    if let Err(e) = screening::mark_aged_out(state).await {
+        tracing::error!(error = %e, "turning-16 job failed");
     }
 }
 

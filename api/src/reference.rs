@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use domain::{policy::PolicySet, regions::Divisions, workdays::WorkCalendar};
+use domain::{policy::PolicySet, regions::Divisions, rubric::Rubric, workdays::WorkCalendar};
 
 /// Divisions, departments and policy, shared read-only by every request.
 pub struct Reference {
@@ -13,6 +13,8 @@ pub struct Reference {
     pub policy: PolicySet,
     /// Working days and public holidays (`data/holidays.toml`).
     pub calendar: WorkCalendar,
+    /// The key-care risk rubric in force (`POLICY_DIR/rubrics/key-care-*.toml`, the latest version).
+    pub rubric: Rubric,
 }
 
 impl Reference {
@@ -36,6 +38,23 @@ impl Reference {
         let sources: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
         let policy = PolicySet::load(&sources, &divisions).map_err(|e| e.to_string())?;
         let calendar = WorkCalendar::from_toml(include_str!("../../data/holidays.toml")).map_err(|e| format!("data/holidays.toml: {e}"))?;
-        Ok(Reference { divisions, policy, calendar })
+        let rubric = load_rubric(&dir.join("rubrics"))?;
+        Ok(Reference { divisions, policy, calendar, rubric })
     }
+}
+
+/// The key-care rubric: the last `key-care-*.toml` of `dir` in name order (names carry the year).
+fn load_rubric(dir: &Path) -> Result<Rubric, String> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "toml") && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("key-care-"))
+        })
+        .collect();
+    files.sort();
+    let path = files.pop().ok_or_else(|| format!("{} holds no key-care-*.toml rubric", dir.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Rubric::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod credit_code;
 pub mod eligibility;
 pub mod identity;
+pub mod monitoring;
 pub mod policy;
 pub mod regions;
 pub mod routing;

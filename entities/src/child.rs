@@ -47,6 +47,12 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Erasure time.
     pub deleted_at: Option<DateTimeUtc>,
+    /// Last six-monthly verification (creation counts as one).
+    pub last_verified_at: Option<DateTimeUtc>,
+    /// When the responsible child director was told the record is due; cleared by a verification.
+    pub due_notified_at: Option<DateTimeUtc>,
+    /// `guardian` (added in the app) or `screening` (registered by a child director).
+    pub source: String,
 }
 
 /// No relations are navigated through the ORM.

@@ -62,6 +62,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Last change.
     pub updated_at: DateTimeUtc,
+    /// The day the child turned 16 while this request was open (it stays open, marked).
+    pub child_aged_out_on: Option<Date>,
 }
 
 /// No relations are navigated through the ORM.

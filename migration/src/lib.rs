@@ -11,6 +11,7 @@ mod m20261129_000010_create_families;
 mod m20261129_000020_create_directory;
 mod m20261129_000021_create_bookings;
 mod m20261129_000030_create_requests;
+mod m20261129_000040_create_monitoring;
 pub mod reference;
 
 /// The ordered list of every migration of the Tongxin schema.
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000020_create_directory::Migration),
             Box::new(m20261129_000021_create_bookings::Migration),
             Box::new(m20261129_000030_create_requests::Migration),
+            Box::new(m20261129_000040_create_monitoring::Migration),
         ]
     }
 }

@@ -3,6 +3,8 @@
 //! and a small GraphQL client. Every test gets its own server and database, so tests run in
 //! parallel without seeing each other.
 
+pub mod fixtures;
+
 use std::{net::SocketAddr, path::PathBuf};
 
 use api::{

@@ -262,7 +262,7 @@ pub struct ChildInput {
 }
 
 impl ChildInput {
-    fn into_data(self) -> AppResult<ChildData> {
+    pub(crate) fn into_data(self) -> AppResult<ChildData> {
         let facts = ScreeningInput {
             birth_date: Some(self.birth_date),
             hukou_region_code: self.hukou_region_code.map(|c| c.trim().to_owned()),

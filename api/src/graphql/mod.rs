@@ -9,6 +9,7 @@ pub mod directory;
 pub mod eligibility;
 pub mod errors;
 pub mod families;
+pub mod monitoring;
 pub mod pagination;
 pub mod reference;
 pub mod requests;
@@ -28,6 +29,7 @@ pub struct QueryRoot(
     bookings::BookingsQuery,
     requests::RequestsQuery,
     child_access::ChildAccessQuery,
+    monitoring::MonitoringQuery,
 );
 
 /// Every mutation, by domain.
@@ -39,6 +41,7 @@ pub struct MutationRoot(
     directory::DirectoryMutation,
     bookings::BookingsMutation,
     requests::RequestsMutation,
+    monitoring::MonitoringMutation,
 );
 
 /// Every subscription, by domain.

@@ -46,6 +46,27 @@ impl From<entities::region::Model> for Region {
     }
 }
 
+impl Region {
+    /// The division with `code` from the compiled-in list; an unknown code is shown as itself, so a
+    /// record never fails to render because reference data moved on.
+    pub fn of(divisions: &domain::regions::Divisions, code: &str) -> Region {
+        match divisions.get(code) {
+            Some(d) => Region {
+                code: d.code.clone(),
+                name: d.name.clone(),
+                level: match d.level {
+                    domain::regions::Level::Province => RegionLevel::Province,
+                    domain::regions::Level::Prefecture => RegionLevel::Prefecture,
+                    domain::regions::Level::County => RegionLevel::County,
+                    domain::regions::Level::Township => RegionLevel::Township,
+                },
+                parent_code: d.parent_code.clone(),
+            },
+            None => Region { code: code.to_owned(), name: code.to_owned(), level: RegionLevel::County, parent_code: None },
+        }
+    }
+}
+
 /// One of the 23 departments, named in the request's language.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Department {
@@ -60,6 +81,16 @@ pub struct Department {
 }
 
 impl Department {
+    /// The department with `code`, or the bare code when unknown (kept for old records).
+    pub fn named(code: &str, lang: Lang) -> Department {
+        Self::by_code(code, lang).unwrap_or(Department {
+            code: code.to_owned(),
+            name: code.to_owned(),
+            name_zh: code.to_owned(),
+            name_en: code.to_owned(),
+        })
+    }
+
     /// The department with `code`, from the compiled-in list.
     pub fn by_code(code: &str, lang: Lang) -> Option<Department> {
         migration::reference::DEPARTMENTS.iter().find(|d| d.0 == code).map(|(c, zh, en)| Department {

@@ -11,7 +11,7 @@ use super::{
     accounts::{lang, state},
     pagination::{self, Cursor},
     reference::{Department, Region},
-    scalars::parse_id,
+    scalars::{Date, parse_id},
 };
 use crate::{
     auth::{
@@ -134,45 +134,23 @@ pub struct ServiceRequest {
     pub history: Vec<RequestEvent>,
     /// Submission time.
     pub created_at: DateTime<Utc>,
+    /// The day the child turned 16 while the request was open: the child left the migrant-children
+    /// scope, the request is still handled to the end.
+    pub child_aged_out_on: Option<Date>,
 }
 
 impl ServiceRequest {
     fn from_view(v: RequestView, lang: Lang, ctx: &Context<'_>) -> Self {
         let r = v.request;
         let now = state(ctx).clock.now();
-        let region = state(ctx)
-            .reference
-            .divisions
-            .get(&r.region_code)
-            .map(|d| Region {
-                code: d.code.clone(),
-                name: d.name.clone(),
-                level: match d.level {
-                    domain::regions::Level::Province => super::reference::RegionLevel::Province,
-                    domain::regions::Level::Prefecture => super::reference::RegionLevel::Prefecture,
-                    domain::regions::Level::County => super::reference::RegionLevel::County,
-                    domain::regions::Level::Township => super::reference::RegionLevel::Township,
-                },
-                parent_code: d.parent_code.clone(),
-            })
-            .unwrap_or(Region {
-                code: r.region_code.clone(),
-                name: r.region_code.clone(),
-                level: super::reference::RegionLevel::County,
-                parent_code: None,
-            });
+        let region = Region::of(&state(ctx).reference.divisions, &r.region_code);
         ServiceRequest {
             id: ID(r.id.to_string()),
             overdue: status::OPEN.contains(&r.status.as_str()) && r.paused_at.is_none() && r.due_at < now,
             public_status: svc::public_status(&r.status).get(lang).to_owned(),
             status: RequestStatus::parse(&r.status),
             kind: r.kind,
-            department: Department::by_code(&r.department_code, lang).unwrap_or(Department {
-                code: r.department_code.clone(),
-                name: r.department_code.clone(),
-                name_zh: r.department_code.clone(),
-                name_en: r.department_code.clone(),
-            }),
+            department: Department::named(&r.department_code, lang),
             region,
             entitlement_code: r.entitlement_code,
             child_id: ID(r.child_id.to_string()),
@@ -202,6 +180,7 @@ impl ServiceRequest {
                 })
                 .collect(),
             created_at: r.created_at,
+            child_aged_out_on: r.child_aged_out_on.map(Date),
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::{
     auth::Viewer,
     db,
     error::{AppError, AppResult},
-    services::families::{self, Purpose, covers},
+    services::families::{Purpose, covers},
     state::AppState,
 };
 
@@ -36,7 +36,8 @@ fn scope_prefix(scope: &str) -> &str {
     }
 }
 
-fn in_scope(viewer: &Viewer, c: &child::Model) -> bool {
+/// Whether the child lives in the staff viewer's area (county, or township for township staff).
+pub(crate) fn in_area(viewer: &Viewer, c: &child::Model) -> bool {
     viewer.region_contains(&c.residence_region_code) || c.residence_township_code.as_deref().is_some_and(|t| viewer.region_contains(t))
 }
 
@@ -77,10 +78,11 @@ pub async fn staff_record(state: &AppState, viewer: &Viewer, id: Uuid, purpose: 
     let c = child::Entity::find_by_id(id)
         .one(&txn)
         .await?
-        .filter(|c| c.deleted_at.is_none() && in_scope(viewer, c))
+        .filter(|c| c.deleted_at.is_none() && in_area(viewer, c))
         .ok_or(AppError::NotFound)?;
-    let consents = families::consents(&txn, c.household_id.ok_or(AppError::NotFound)?).await?;
-    if !covers(&consents, Some(id), Purpose::BasicServices) {
+    // A screened child without a household is processed under the paper consent.
+    let consents = super::screening::governing_consents(&txn, &c).await?.unwrap_or_default();
+    if !covers(&consents, Some(id), Purpose::BasicServices) && !super::screening::paper_consent_in_force(&c) {
         return Err(AppError::NotFound);
     }
     let secrets = secrets(&state.pii, &c)?;

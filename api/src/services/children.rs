@@ -89,7 +89,7 @@ pub(crate) fn invalid(field: &str, zh: &'static str, en: &'static str) -> AppErr
     AppError::validation(field, zh, en)
 }
 
-fn duplicate() -> AppError {
+pub(crate) fn duplicate() -> AppError {
     // Deliberately says nothing about where the record is held.
     AppError::conflict(
         "该身份证号的孩子已经登记。如有疑问，请联系居住地民政部门。",
@@ -145,12 +145,21 @@ pub fn without_sensitive(m: &child::Model) -> ChildDetails {
     d
 }
 
-fn build(pii: &Pii, id: Uuid, household_id: Uuid, data: &ChildData, idn: Option<&IdNumber>, now: DateTime<Utc>) -> AppResult<child::Model> {
+/// A new row for `data`; `household_id` is none for a child registered in grassroots screening
+/// until a guardian takes the record over.
+pub(crate) fn build(
+    pii: &Pii,
+    id: Uuid,
+    household_id: Option<Uuid>,
+    data: &ChildData,
+    idn: Option<&IdNumber>,
+    now: DateTime<Utc>,
+) -> AppResult<child::Model> {
     let id_sealed = idn.map(|n| pii.seal(ID_COLUMN, id, n.expose())).transpose()?;
     let permit_sealed = data.residence_permit_number.as_deref().map(|p| pii.seal(PERMIT_COLUMN, id, p)).transpose()?;
     Ok(child::Model {
         id,
-        household_id: Some(household_id),
+        household_id,
         name: Some(data.name.clone()),
         sex: Some(data.sex.clone()),
         birth_date: Some(data.birth_date),
@@ -168,6 +177,9 @@ fn build(pii: &Pii, id: Uuid, household_id: Uuid, data: &ChildData, idn: Option<
         created_at: now,
         updated_at: now,
         deleted_at: None,
+        last_verified_at: Some(now),
+        due_notified_at: None,
+        source: "guardian".into(),
     })
 }
 
@@ -209,12 +221,12 @@ fn snapshot(pii: &Pii, m: &child::Model) -> AppResult<Value> {
     Ok(json!(flat(m, (s.id_number, s.permit_number))))
 }
 
-fn comparable(pii: &Pii, m: &child::Model) -> AppResult<BTreeMap<String, Value>> {
+pub(crate) fn comparable(pii: &Pii, m: &child::Model) -> AppResult<BTreeMap<String, Value>> {
     let s = secrets(pii, m)?;
     Ok(flat(m, (m.id_number_hash.clone(), s.permit_number.as_deref().map(|p| pii.keyed_hash(p)))))
 }
 
-async fn ensure_unique(conn: &impl ConnectionTrait, hash: Option<&str>, except: Uuid) -> AppResult<()> {
+pub(crate) async fn ensure_unique(conn: &impl ConnectionTrait, hash: Option<&str>, except: Uuid) -> AppResult<()> {
     if let Some(h) = hash
         && child::Entity::find().filter(child::Column::IdNumberHash.eq(h)).filter(child::Column::Id.ne(except)).one(conn).await?.is_some()
     {
@@ -223,7 +235,7 @@ async fn ensure_unique(conn: &impl ConnectionTrait, hash: Option<&str>, except: 
     Ok(())
 }
 
-async fn record_version(
+pub(crate) async fn record_version(
     conn: &impl ConnectionTrait,
     pii: &Pii,
     m: &child::Model,
@@ -261,8 +273,15 @@ pub async fn add_child(state: &AppState, viewer: &Viewer, data: ChildData) -> Ap
         ));
     }
     check_sensitive(&consents, None, &data.details.facts)?;
+    if let Some(hash) = idn.as_ref().map(|n| state.pii.keyed_hash(n.expose()))
+        && let Some(found) = super::screening::unlinked(&txn, &hash).await?
+    {
+        let linked = super::screening::link(state, &txn, viewer, found, household_id, &data, idn.as_ref(), &consents, now).await?;
+        txn.commit().await?;
+        return Ok(linked);
+    }
     let id = Uuid::now_v7();
-    let model = build(&state.pii, id, household_id, &data, idn.as_ref(), now)?;
+    let model = build(&state.pii, id, Some(household_id), &data, idn.as_ref(), now)?;
     ensure_unique(&txn, model.id_number_hash.as_deref(), id).await?;
     if let Err(e) = child::Entity::insert(child::ActiveModel::from(model.clone())).exec_without_returning(&txn).await {
         return Err(if is_unique_violation(&e) { duplicate() } else { e.into() });
@@ -296,8 +315,11 @@ pub async fn update_child(state: &AppState, viewer: &Viewer, id: Uuid, data: Chi
         return Err(withdrawn());
     }
     check_sensitive(&consents, Some(id), &data.details.facts)?;
-    let mut new = build(&state.pii, id, household_id, &data, idn.as_ref(), now)?;
+    let mut new = build(&state.pii, id, Some(household_id), &data, idn.as_ref(), now)?;
     new.created_at = old.created_at;
+    new.last_verified_at = old.last_verified_at;
+    new.due_notified_at = old.due_notified_at;
+    new.source = old.source.clone();
     new.processable = old.processable;
     new.version = old.version + 1;
     let (before, after) = (comparable(&state.pii, &old)?, comparable(&state.pii, &new)?);

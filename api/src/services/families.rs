@@ -192,20 +192,27 @@ pub fn covers(consents: &[consent::Model], child: Option<Uuid>, purpose: Purpose
 /// must call this first; after a withdrawal the data is kept but nothing new may happen.
 pub async fn child_processable(conn: &impl ConnectionTrait, child_id: Uuid) -> AppResult<bool> {
     let Some(c) = child::Entity::find_by_id(child_id).one(conn).await? else { return Ok(false) };
+    if crate::services::screening::paper_consent_in_force(&c) {
+        return Ok(true);
+    }
     let (Some(household_id), None) = (c.household_id, c.deleted_at) else { return Ok(false) };
     Ok(covers(&consents(conn, household_id).await?, Some(child_id), Purpose::BasicServices))
 }
 
 /// Recomputes the `processable` flag of every child of the household after a consent changed, so
 /// staff lists can filter in SQL.
-pub(crate) async fn refresh_processable(conn: &impl ConnectionTrait, household_id: Uuid) -> AppResult<()> {
+pub(crate) async fn refresh_processable(
+    conn: &impl ConnectionTrait,
+    household_id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
     let all = consents(conn, household_id).await?;
     let children = child::Entity::find().filter(child::Column::HouseholdId.eq(household_id)).all(conn).await?;
     for c in children {
         let p = c.deleted_at.is_none() && covers(&all, Some(c.id), Purpose::BasicServices);
         if !p && c.processable {
             // Withdrawal stops processing: open requests are withdrawn with that reason.
-            crate::services::requests::withdraw_for_consent(conn, c.id, chrono::Utc::now()).await?;
+            crate::services::requests::withdraw_for_consent(conn, c.id, now).await?;
         }
         if p != c.processable {
             child::Entity::update_many()
@@ -250,7 +257,7 @@ pub async fn give_consent(
         withdrawn_at: None,
     };
     consent::Entity::insert(consent::ActiveModel::from(model.clone())).exec_without_returning(&txn).await?;
-    refresh_processable(&txn, household_id).await?;
+    refresh_processable(&txn, household_id, now).await?;
     let detail = serde_json::json!({"purpose": purpose.as_str(), "childId": child_id, "textVersion": CONSENT_TEXT_VERSION});
     audit::record(&txn, Some(viewer.account_id), "consent.given", "consent", &model.id.to_string(), Some(detail), now).await?;
     txn.commit().await?;
@@ -273,7 +280,7 @@ pub async fn withdraw_consent(state: &AppState, viewer: &Viewer, id: Uuid) -> Ap
         .filter(consent::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    refresh_processable(&txn, household_id).await?;
+    refresh_processable(&txn, household_id, now).await?;
     audit::record(&txn, Some(viewer.account_id), "consent.withdrawn", "consent", &id.to_string(), None, now).await?;
     txn.commit().await?;
     tracing::info!(consent_id = %id, "consent withdrawn");

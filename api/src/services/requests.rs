@@ -54,7 +54,7 @@ pub fn public_status(s: &str) -> Msg {
 }
 
 /// The last moment of `day` in China (UTC+8): deadlines end when the office day ends.
-fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
+pub(crate) fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
     let local = day.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default());
     Utc.from_utc_datetime(&(local - Duration::hours(8)))
 }
@@ -144,7 +144,7 @@ async fn queue_staff(conn: &impl ConnectionTrait, department: &str, region: &str
     Ok(rows.into_iter().filter(|a| a.region_code.as_deref().is_some_and(|s| crate::auth::viewer::region_contains(s, region))).collect())
 }
 
-async fn tell_queue(
+pub(crate) async fn tell_queue(
     conn: &impl ConnectionTrait,
     department: &str,
     region: &str,
@@ -210,7 +210,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
         .iter()
         .find(|e| e.code == input.entitlement_code)
         .ok_or_else(|| AppError::internal("entitlement missing from screening"))?;
-    let high_risk = false;
+    let high_risk = super::key_care::is_high_risk(&txn, input.child_id).await?;
     let days = if high_risk { route.deadlines.high_risk_resolution_working_days } else { route.deadlines.resolution_working_days };
     let calendar = &reference.calendar;
     let first_due = end_of_day(calendar.add_working_days(today, route.deadlines.first_response_working_days));
@@ -245,6 +245,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
         resolved_at: None,
         created_at: now,
         updated_at: now,
+        child_aged_out_on: None,
     };
     if let Err(e) = request::Entity::insert(request::ActiveModel::from(lead.clone())).exec_without_returning(&txn).await {
         drop(txn);
@@ -1069,4 +1070,55 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     v.sort_by(f64::total_cmp);
     let n = v.len();
     Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+}
+
+/// Records in a request's history that its child turned 16 on `day`: the child left the
+/// migrant-children scope, the request stays open and is handled to the end.
+pub(crate) async fn record_aged_out(conn: &impl ConnectionTrait, id: Uuid, day: NaiveDate, now: DateTime<Utc>) -> AppResult<()> {
+    let step = Step {
+        kind: "aged_out",
+        from: None,
+        to: None,
+        note: Some(format!("孩子已于 {day} 年满十六周岁，本申请继续办理 / the child turned 16 on {day}; this request continues")),
+        public: true,
+    };
+    event(conn, id, None, step, now).await
+}
+
+/// A child was assessed at high risk (measure (二)): each of the child's open requests gets high
+/// priority and the policy's shorter resolution deadline, counted from submission, but never less
+/// than one working day from now. Returns how many requests changed.
+pub(crate) async fn raise_priority(state: &AppState, conn: &impl ConnectionTrait, child_id: Uuid, now: DateTime<Utc>) -> AppResult<usize> {
+    let today = state.clock.today();
+    let open = request::Entity::find()
+        .filter(request::Column::ChildId.eq(child_id))
+        .filter(request::Column::Status.is_in(status::OPEN))
+        .filter(request::Column::Priority.eq(0))
+        .all(conn)
+        .await?;
+    let calendar = &state.reference.calendar;
+    let mut changed = 0;
+    for r in open {
+        let policy = state.reference.policy.version(&r.policy_version).unwrap_or_else(|| state.reference.policy.latest());
+        let created = (r.created_at + Duration::hours(8)).date_naive();
+        let Some(route) = policy.entitlement(&r.entitlement_code).and_then(|e| e.routing_at(created)) else { continue };
+        let shorter = end_of_day(calendar.add_working_days(created, route.high_risk_resolution_working_days));
+        let floor = end_of_day(calendar.add_working_days(today, 1));
+        let due = Ord::min(r.due_at, Ord::max(shorter, floor));
+        let res = request::Entity::update_many()
+            .col_expr(request::Column::Priority, Expr::value(1))
+            .col_expr(request::Column::DueAt, Expr::value(due))
+            .col_expr(request::Column::UpdatedAt, Expr::value(now))
+            .filter(request::Column::Id.eq(r.id))
+            .filter(request::Column::Priority.eq(0))
+            .exec(conn)
+            .await?;
+        if res.rows_affected == 1 {
+            let note = format!("重点关爱高风险：优先办理，办理时限 {} → {} / high-risk child: priority, deadline shortened", r.due_at, due);
+            let step = Step { kind: "priority_raised", from: None, to: None, note: Some(note), public: false };
+            event(conn, r.id, None, step, now).await?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
