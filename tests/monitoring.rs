@@ -503,3 +503,39 @@ async fn the_export_parses_as_csv_masks_for_supervisors_and_is_audited() {
     assert_eq!(audits.len(), 2, "every export is audited");
     assert!(audits.iter().all(|a| !a.detail.as_ref().is_some_and(|d| d.to_string().contains(&idn))), "no number in the audit");
 }
+
+#[tokio::test]
+async fn the_demo_province_gives_queues_ledgers_and_statistics_something_to_show() {
+    let app = app().await;
+    api::demo::seed(&app.state).await.expect("demo");
+    api::demo::seed(&app.state).await.expect("running it twice changes nothing");
+    let ca = app.login("civil_affairs.520102@demo.tongxin", api::demo::DEMO_PASSWORD).await;
+    let s = app
+        .gql(
+            Some(&ca),
+            "{ statistics(regionCode: \"520102\"){ childrenInScope requests { status count } keyCareByRiskLevel { key count } } }",
+            json!({}),
+        )
+        .await;
+    let st = &s["data"]["statistics"];
+    assert!(st["childrenInScope"].as_i64().unwrap_or(0) >= 30, "{s}");
+    let statuses: std::collections::BTreeSet<&str> =
+        st["requests"].as_array().expect("requests").iter().filter_map(|r| r["status"].as_str()).collect();
+    for s in ["routed", "claimed", "needs_info", "in_progress", "resolved_granted", "resolved_rejected", "withdrawn"] {
+        assert!(statuses.contains(s), "a request in status {s}: {statuses:?}");
+    }
+    assert!(st["keyCareByRiskLevel"].as_array().is_some_and(|a| a.len() >= 2), "{s}");
+    let ledger = app.gql(Some(&ca), LEDGER, json!({"r": "520102"})).await;
+    assert!(!ids(&ledger, "keyCareLedger").is_empty());
+    let edu = app.login("education.520102@demo.tongxin", api::demo::DEMO_PASSWORD).await;
+    let q = app.gql(Some(&edu), "{ queue(first: 5){ edges { node { id status } } } }", json!({})).await;
+    assert!(q["data"]["queue"]["edges"].as_array().is_some_and(|e| !e.is_empty()), "{q}");
+    let all: i64 = app
+        .gql(Some(&ca), "{ statistics(regionCode: \"520102\"){ verification { records } } }", json!({}))
+        .await["data"]["statistics"]["verification"]["records"]
+        .as_i64()
+        .unwrap_or(0);
+    assert!(all >= 50, "a few hundred children across five counties, {all} in 南明区");
+    let services = app.gql(None, "{ services { edges { node { sessions { capacity seatsLeft } } } } }", json!({})).await;
+    assert_eq!(services["data"]["services"]["edges"].as_array().map(Vec::len), Some(2), "{services}");
+}

@@ -46,6 +46,12 @@ pub async fn seed(state: &AppState) -> AppResult<Vec<(String, String)>> {
         accounts::set_password_verified(state, g.id, DEMO_PASSWORD).await?;
     }
     out.push(("guardian".to_owned(), guardian.to_owned()));
+    if let Some(p) = crate::demo_province::populate(state, &admin).await? {
+        tracing::info!(children = p.children, requests = p.requests, key_care = p.key_care, bookings = p.bookings, "demo province created");
+    }
+    out.push(("guardian (one of 130 demo families)".to_owned(), "family000@demo.tongxin".to_owned()));
+    out.push(("child director".to_owned(), "director.520102016@demo.tongxin".to_owned()));
+    out.push(("education staff".to_owned(), "education.520102@demo.tongxin".to_owned()));
     Ok(out)
 }
 

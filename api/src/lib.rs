@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod demo_province;
 pub mod error;
 pub mod events;
 pub mod graphql;
