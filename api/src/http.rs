@@ -39,13 +39,18 @@ pub struct ClientAddr(pub Option<IpAddr>);
 struct Http {
     state: AppState,
     schema: AppSchema,
+    ws_schema: AppSchema,
 }
 
 /// Builds the router for `state`.
 pub fn router(state: AppState) -> Router {
-    let schema = crate::graphql::schema_builder().data(state.clone());
-    let schema = if state.config.graphiql_enabled() { schema } else { schema.disable_introspection().disable_suggestions() };
-    let http = Http { state: state.clone(), schema: schema.finish() };
+    let harden = |b: async_graphql::SchemaBuilder<_, _, _>| {
+        let b = b.data(state.clone());
+        if state.config.graphiql_enabled() { b } else { b.disable_introspection().disable_suggestions() }
+    };
+    let schema = harden(crate::graphql::schema_builder()).finish();
+    let ws_schema = harden(crate::graphql::ws_schema_builder()).finish();
+    let http = Http { state: state.clone(), schema, ws_schema };
     let request_id = HeaderName::from_static("x-request-id");
     let mut graphql = axum::routing::post(graphql_post);
     graphql = if state.config.graphiql_enabled() { graphql.get(graphiql_or_query) } else { graphql.get(graphql_get) };
@@ -75,7 +80,7 @@ pub fn router(state: AppState) -> Router {
 /// browsers cannot set headers on a WebSocket.
 async fn graphql_ws(State(h): State<Http>, protocol: GraphQLProtocol, headers: HeaderMap, upgrade: WebSocketUpgrade) -> Response {
     let lang = Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
-    let (state, schema) = (h.state.clone(), h.schema.clone());
+    let (state, schema) = (h.state.clone(), h.ws_schema.clone());
     upgrade.protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |stream| {
         GraphQLWebSocket::new(stream, schema, protocol)
             .on_connection_init(move |payload| async move {

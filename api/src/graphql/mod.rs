@@ -56,14 +56,23 @@ pub const MAX_DEPTH: usize = 15;
 /// Largest total field complexity of one operation.
 pub const MAX_COMPLEXITY: usize = 2000;
 
-/// Schema with limits but without runtime data, shared by the server, the SDL export and tests.
+/// Schema with limits but without runtime data, shared by the HTTP endpoint, the SDL export and
+/// tests. It has no extension on purpose: with any extension registered, async-graphql wraps the
+/// resolution of every single field in the extension chain (a registry lookup and a boxed future
+/// per field), which tripled the cost of large results; HTTP responses get their error codes
+/// once, in `errors::finish`.
 pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(32)
         .limit_directives(20)
-        .extension(errors::ErrorCodes)
+}
+
+/// The schema for WebSocket clients, whose responses do not pass through `errors::finish`: the
+/// `ErrorCodes` extension codes their errors (subscription events are few and small).
+pub fn ws_schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    schema_builder().extension(errors::ErrorCodes)
 }
 
 /// The SDL written to `schema.graphql`.
