@@ -158,3 +158,34 @@ async fn traces_are_built_only_when_selected_and_outcomes_do_not_change() {
     assert_eq!(strip(&a), strip(&b));
     assert!(b["data"]["screenEligibility"]["scope"]["reasons"].as_array().is_some_and(|r| !r.is_empty()));
 }
+
+#[tokio::test]
+async fn fragments_aliases_and_directives_give_the_same_entitlements_as_plain_fields() {
+    let app = TestApp::spawn().await;
+    let plain = "query($i: ScreeningInput!){ screenEligibility(input: $i, asOf: \"2026-09-01\"){ entitlements {
+        __typename code name outcome measure handledAt crossProvince requestable bookable nextStep missingFacts
+        departments { code name } trace { condition result clause } } } }";
+    // Each entitlement asked for through a fragment, an inline fragment, aliases and @include: the
+    // generic resolution path, which must agree with the fast one.
+    let fancy = "query($i: ScreeningInput!, $yes: Boolean!){ screenEligibility(input: $i, asOf: \"2026-09-01\"){ entitlements {
+        ...Head ... on EntitlementResult { measure handledAt crossProvince requestable bookable }
+        nextStep @include(if: $yes) missingFacts departments { code name } trace { condition result clause } } } }
+        fragment Head on EntitlementResult { __typename code name outcome }";
+    let aliased = "query($i: ScreeningInput!){ screenEligibility(input: $i, asOf: \"2026-09-01\"){ entitlements {
+        c: code o: outcome } } }";
+    let a = app.gql(None, plain, json!({"i": pupil()})).await;
+    let b = app.gql(None, fancy, json!({"i": pupil(), "yes": true})).await;
+    assert!(a["errors"].is_null() && b["errors"].is_null(), "{a} {b}");
+    let (ea, eb) = (&a["data"]["screenEligibility"]["entitlements"], &b["data"]["screenEligibility"]["entitlements"]);
+    assert_eq!(ea.as_array().map(Vec::len), Some(26));
+    // Same values; key order follows the query, so compare as maps.
+    let maps = |v: &Value| -> Vec<std::collections::BTreeMap<String, Value>> {
+        v.as_array().expect("list").iter().map(|o| o.as_object().expect("object").clone().into_iter().collect()).collect()
+    };
+    assert_eq!(maps(ea), maps(eb));
+    assert_eq!(ea[0]["__typename"], "EntitlementResult");
+    let c = app.gql(None, aliased, json!({"i": pupil()})).await;
+    let first = &c["data"]["screenEligibility"]["entitlements"][0];
+    assert_eq!((&first["c"], &first["o"]), (&ea[0]["code"], &ea[0]["outcome"]), "{c}");
+    assert!(first.get("code").is_none(), "aliases name the keys");
+}
