@@ -120,34 +120,10 @@ pub struct ScopeDecision {
 }
 
 /// One entitlement evaluated for the child. Resolved by hand (see the `OutputType` impl below);
-/// [`EntitlementResultFields`] declares the same fields for the schema and serves the general case.
+/// the wrapped [`EntitlementResultFields`] declares the fields for the schema and serves the
+/// general case.
 #[derive(Clone)]
-pub struct EntitlementResult {
-    /// Entitlement code.
-    pub code: String,
-    /// Name in the request's language.
-    pub name: String,
-    /// Outcome.
-    pub outcome: Outcome,
-    /// Measure, e.g. `(三)`.
-    pub measure: String,
-    /// Responsible departments, lead first.
-    pub departments: Vec<Department>,
-    /// Which place handles it.
-    pub handled_at: HandlingPlace,
-    /// Handled through cross-province coordination (跨省通办).
-    pub cross_province: bool,
-    /// Conditions as evaluated.
-    pub trace: Vec<ConditionTrace>,
-    /// Facts to supply to decide a `NEEDS_INFO`.
-    pub missing_facts: Vec<String>,
-    /// Where to go and what to bring.
-    pub next_step: Option<String>,
-    /// A request can be filed for it.
-    pub requestable: bool,
-    /// Sessions can be booked for it.
-    pub bookable: bool,
-}
+pub struct EntitlementResult(pub EntitlementResultFields);
 
 // The schema declaration of `EntitlementResult`: same fields, generic resolution. Its doc comment
 // is the type's description in the schema.
@@ -181,26 +157,6 @@ pub struct EntitlementResultFields {
     pub bookable: bool,
 }
 
-impl From<&EntitlementResult> for EntitlementResultFields {
-    fn from(e: &EntitlementResult) -> Self {
-        let e = e.clone();
-        EntitlementResultFields {
-            code: e.code,
-            name: e.name,
-            outcome: e.outcome,
-            measure: e.measure,
-            departments: e.departments,
-            handled_at: e.handled_at,
-            cross_province: e.cross_province,
-            trace: e.trace,
-            missing_facts: e.missing_facts,
-            next_step: e.next_step,
-            requestable: e.requestable,
-            bookable: e.bookable,
-        }
-    }
-}
-
 /// Why by hand: a screening returns every entitlement (26 objects, ~130 fields for a typical
 /// query), and async-graphql's generic object resolution spends ~1.7 µs per field on a boxed
 /// future and a result map, six times the rules themselves. Plain field selections are filled here
@@ -228,18 +184,18 @@ impl OutputType for EntitlementResult {
             let sub = ctx.with_field(f);
             let sub = sub.with_selection_set(&f.node.selection_set);
             let v = match f.node.name.node.as_str() {
-                "code" => Value::String(self.code.clone()),
-                "name" => Value::String(self.name.clone()),
-                "measure" => Value::String(self.measure.clone()),
-                "outcome" => OutputType::resolve(&self.outcome, &sub, f).await?,
-                "handledAt" => OutputType::resolve(&self.handled_at, &sub, f).await?,
-                "crossProvince" => Value::Boolean(self.cross_province),
-                "requestable" => Value::Boolean(self.requestable),
-                "bookable" => Value::Boolean(self.bookable),
-                "nextStep" => self.next_step.clone().map_or(Value::Null, Value::String),
-                "missingFacts" => Value::List(self.missing_facts.iter().cloned().map(Value::String).collect()),
-                "departments" => OutputType::resolve(&self.departments, &sub, f).await?,
-                "trace" => OutputType::resolve(&self.trace, &sub, f).await?,
+                "code" => Value::String(self.0.code.clone()),
+                "name" => Value::String(self.0.name.clone()),
+                "measure" => Value::String(self.0.measure.clone()),
+                "outcome" => OutputType::resolve(&self.0.outcome, &sub, f).await?,
+                "handledAt" => OutputType::resolve(&self.0.handled_at, &sub, f).await?,
+                "crossProvince" => Value::Boolean(self.0.cross_province),
+                "requestable" => Value::Boolean(self.0.requestable),
+                "bookable" => Value::Boolean(self.0.bookable),
+                "nextStep" => self.0.next_step.clone().map_or(Value::Null, Value::String),
+                "missingFacts" => Value::List(self.0.missing_facts.iter().cloned().map(Value::String).collect()),
+                "departments" => OutputType::resolve(&self.0.departments, &sub, f).await?,
+                "trace" => OutputType::resolve(&self.0.trace, &sub, f).await?,
                 "__typename" => Value::String("EntitlementResult".into()),
                 _ => return self.generic(ctx, field).await,
             };
@@ -251,7 +207,7 @@ impl OutputType for EntitlementResult {
 
 impl EntitlementResult {
     async fn generic(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
-        OutputType::resolve(&EntitlementResultFields::from(self), ctx, field).await
+        OutputType::resolve(&self.0, ctx, field).await
     }
 }
 
@@ -283,19 +239,21 @@ impl ScreeningResult {
             entitlements: r
                 .entitlements
                 .into_iter()
-                .map(|e| EntitlementResult {
-                    code: e.code,
-                    name: e.name,
-                    outcome: e.outcome.into(),
-                    measure: e.measure,
-                    departments: e.departments.iter().filter_map(|d| Department::by_code(d, lang)).collect(),
-                    handled_at: e.handled_at.into(),
-                    cross_province: e.cross_province,
-                    trace: e.trace.into_iter().map(Into::into).collect(),
-                    missing_facts: e.missing_facts,
-                    next_step: e.next_step,
-                    requestable: e.requestable,
-                    bookable: e.bookable,
+                .map(|e| {
+                    EntitlementResult(EntitlementResultFields {
+                        code: e.code,
+                        name: e.name,
+                        outcome: e.outcome.into(),
+                        measure: e.measure,
+                        departments: e.departments.iter().filter_map(|d| Department::by_code(d, lang)).collect(),
+                        handled_at: e.handled_at.into(),
+                        cross_province: e.cross_province,
+                        trace: e.trace.into_iter().map(Into::into).collect(),
+                        missing_facts: e.missing_facts,
+                        next_step: e.next_step,
+                        requestable: e.requestable,
+                        bookable: e.bookable,
+                    })
                 })
                 .collect(),
         }
