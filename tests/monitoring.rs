@@ -68,6 +68,15 @@ async fn a_record_falls_due_exactly_six_months_after_its_verification_and_a_veri
     assert_eq!(ids(&r, "dueVerifications"), vec![child.clone()], "exactly six months is due");
     assert_eq!(r["data"]["dueVerifications"]["edges"][0]["node"]["verificationDue"], true);
 
+    // No child director covers this record (it has no township): the county's civil affairs are
+    // reminded instead, once, without the child's name.
+    assert_eq!(api::services::screening::notify_due(&app.state).await.expect("job"), 1);
+    assert_eq!(api::services::screening::notify_due(&app.state).await.expect("job"), 0);
+    let reminders: Vec<String> =
+        app.emails_to("ca@nanming.gov.cn").await.into_iter().filter(|m| m.contains("verified for six months")).collect();
+    assert_eq!(reminders.len(), 1);
+    assert!(!reminders[0].contains("小明"));
+
     // The guardian confirms the record in the app; it leaves the due list.
     let v = app.gql(Some(&g), VERIFY, json!({"c": child})).await;
     assert_eq!(v["data"]["verifyChildRecord"]["verificationDue"], false, "{v}");
@@ -360,7 +369,20 @@ async fn a_care_measure_reaches_its_department_and_escalates_when_overdue() {
     assert_eq!(m["escalationLevel"], 1);
     assert_eq!(m["overdue"], false, "a new due time at the new level");
     assert!(m["followUps"].to_string().contains("escalated"));
-    let _ = city;
+    // Still not done a week later: the prefecture's education bureau answers for it.
+    app.state.clock.advance(Duration::days(10));
+    assert_eq!(api::services::key_care::escalate_overdue(&app.state).await.expect("job"), 1);
+    let entry = app
+        .gql(
+            Some(&ca),
+            "query($c: ID!){ keyCareEntry(childId: $c){ measures { answerableRegion { code } escalationLevel } } }",
+            json!({"c": child}),
+        )
+        .await;
+    assert_eq!(entry["data"]["keyCareEntry"]["measures"][0]["answerableRegion"]["code"], "520100", "county → prefecture: {entry}");
+    assert!(app.emails_to("edu@guiyang.gov.cn").await.iter().any(|m| m.contains("escalated")), "the prefecture is told");
+    let seen = app.gql(Some(&city), "{ careMeasures { id escalationLevel } }", json!({})).await;
+    assert_eq!(seen["data"]["careMeasures"][0]["escalationLevel"], 2, "{seen}");
     let done = app.gql(Some(&edu), follow, json!({"m": mid, "n": "辅导完成", "d": true})).await;
     assert_eq!(done["data"]["recordCareFollowUp"]["status"], "DONE", "{done}");
     assert_eq!(code(&app.gql(Some(&edu), follow, json!({"m": mid, "n": "again", "d": true})).await), "CONFLICT");
