@@ -752,8 +752,7 @@ impl MonitoringMutation {
         let v = require_role(ctx, &MONITOR)?;
         let st = state(ctx);
         let id = parse_id(&child_id)?;
-        key_care::add(st, &v, id, reasons.into_iter().map(Reason::from).collect()).await?;
-        let (e, c) = key_care::entry(st, &v, id).await?;
+        let (e, c) = key_care::add(st, &v, id, reasons.into_iter().map(Reason::from).collect()).await?;
         KeyCareEntry::build(st, e, &c)
     }
 

@@ -138,6 +138,14 @@ pub fn processable_details(m: &child::Model, consents: &[consent::Model]) -> Chi
     d
 }
 
+/// Whether the record describes a migrant child in scope (measure (一)) on `day`, decided by the
+/// eligibility engine on its non-sensitive facts; a record the engine cannot read is not in scope.
+pub fn in_scope_on(state: &AppState, m: &child::Model, day: NaiveDate) -> bool {
+    let r = &state.reference;
+    domain::eligibility::scope_of(&r.policy, &r.divisions, &without_sensitive(m).facts, day, domain::eligibility::Lang::Zh)
+        .is_ok_and(|d| d.outcome == domain::eligibility::Outcome::Eligible)
+}
+
 /// Details with every sensitive fact removed (staff lists, which are not access-logged).
 pub fn without_sensitive(m: &child::Model) -> ChildDetails {
     let mut d = details_of(m);

@@ -8,7 +8,6 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
-    eligibility::{Lang, Outcome},
     monitoring::{AdmissionError, KeyCareReason, admit},
     rubric::RiskLevel,
 };
@@ -24,7 +23,7 @@ use uuid::Uuid;
 use super::{
     audit,
     child_access::in_area,
-    children::without_sensitive,
+    children::in_scope_on,
     requests::{end_of_day, raise_priority, tell_queue},
     screening::{area, require_monitor},
 };
@@ -84,17 +83,19 @@ async fn child_in_area(conn: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -
 
 /// Adds a child to the ledger. A child outside the migrant-children scope (a cross-township move
 /// inside one county, say) is admitted only when the family asked for help.
-pub async fn add(state: &AppState, viewer: &Viewer, child_id: Uuid, reasons: Vec<KeyCareReason>) -> AppResult<key_care_entry::Model> {
+pub async fn add(
+    state: &AppState,
+    viewer: &Viewer,
+    child_id: Uuid,
+    reasons: Vec<KeyCareReason>,
+) -> AppResult<(key_care_entry::Model, child::Model)> {
     let mut reasons = reasons;
     reasons.sort();
     reasons.dedup();
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let c = child_in_area(&txn, viewer, child_id).await?;
-    let facts = without_sensitive(&c).facts;
-    let r = &state.reference;
-    let in_scope = domain::eligibility::scope_of(&r.policy, &r.divisions, &facts, state.clock.today(), Lang::Zh)
-        .is_ok_and(|d| d.outcome == Outcome::Eligible);
+    let in_scope = in_scope_on(state, &c, state.clock.today());
     admit(&reasons, in_scope).map_err(|e| match e {
         AdmissionError::NoReason => AppError::validation("reasons", "请至少选择一项纳入原因", "give at least one reason"),
         AdmissionError::OutOfScopeWithoutRequest => AppError::validation(
@@ -128,7 +129,7 @@ pub async fn add(state: &AppState, viewer: &Viewer, child_id: Uuid, reasons: Vec
     audit::record(&txn, Some(viewer.account_id), "key_care.added", "key_care_entry", &entry.id.to_string(), Some(detail), now).await?;
     txn.commit().await?;
     tracing::info!(entry_id = %entry.id, in_scope, "child added to the key-care ledger");
-    Ok(entry)
+    Ok((entry, c))
 }
 
 /// Entries whose child lives in `region` (county or township codes below it).
@@ -204,14 +205,15 @@ pub struct Assessment {
     pub note: Option<String>,
 }
 
-/// Scores an assessment with the rubric and records it on the entry. A high level raises the
-/// priority and shortens the deadlines of the child's open requests in the same transaction.
+/// Scores an assessment with the rubric and records it on the entry (returned with its child). A
+/// high level raises the priority and shortens the deadlines of the child's open requests in the
+/// same transaction.
 pub async fn assess(
     state: &AppState,
     viewer: &Viewer,
     child_id: Uuid,
     input: Assessment,
-) -> AppResult<(key_care_entry::Model, risk_assessment::Model)> {
+) -> AppResult<(key_care_entry::Model, child::Model)> {
     if viewer.role == Role::ChildDirector {
         // Directors find and follow children; the assessment is civil affairs' and supervisors'.
         return Err(AppError::Forbidden);
@@ -266,7 +268,7 @@ pub async fn assess(
         updated_at: now,
         ..e
     };
-    Ok((updated, a))
+    Ok((updated, c))
 }
 
 fn note(raw: Option<&str>, field: &str) -> AppResult<Option<String>> {

@@ -481,11 +481,20 @@ pub async fn notify_due(state: &AppState) -> AppResult<usize> {
 pub async fn mark_aged_out(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
     let today = state.clock.today();
+    // Only requests of children already 16: the job runs at every pass, so it must not read every
+    // open request of the province each time.
+    let cutoff = sixteen_cutoff(today);
+    let aged = sea_orm::sea_query::Query::select()
+        .column(child::Column::Id)
+        .from(child::Entity)
+        .and_where(child::Column::BirthDate.lte(cutoff))
+        .to_owned();
     let open: Vec<(Uuid, Uuid)> = request::Entity::find()
         .select_only()
         .columns([request::Column::Id, request::Column::ChildId])
         .filter(request::Column::ChildAgedOutOn.is_null())
         .filter(request::Column::Status.is_in(super::requests::status::OPEN))
+        .filter(request::Column::ChildId.in_subquery(aged))
         .into_tuple()
         .all(&state.db)
         .await?;
@@ -497,7 +506,6 @@ pub async fn mark_aged_out(state: &AppState) -> AppResult<usize> {
         .select_only()
         .columns([child::Column::Id, child::Column::BirthDate])
         .filter(child::Column::Id.is_in(ids))
-        .filter(child::Column::BirthDate.lte(sixteen_cutoff(today)))
         .into_tuple::<(Uuid, Option<NaiveDate>)>()
         .all(&state.db)
         .await?

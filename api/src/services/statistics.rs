@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
 use domain::{
-    eligibility::{Lang, Outcome},
     identity::mask,
     monitoring::{KeyCareReason, age_band, sixteen_cutoff, verification_due},
 };
@@ -19,7 +18,7 @@ use uuid::Uuid;
 
 use super::{
     audit,
-    children::{secrets, without_sensitive},
+    children::{in_scope_on, secrets, without_sensitive},
     key_care::reasons_of,
     requests::status as rs,
     screening::{area, china_midnight, living_in},
@@ -105,12 +104,6 @@ async fn register(state: &AppState, region: &str, on: NaiveDate) -> AppResult<Ve
         .await?)
 }
 
-fn in_scope(state: &AppState, c: &child::Model, on: NaiveDate) -> bool {
-    let r = &state.reference;
-    domain::eligibility::scope_of(&r.policy, &r.divisions, &without_sensitive(c).facts, on, Lang::Zh)
-        .is_ok_and(|d| d.outcome == Outcome::Eligible)
-}
-
 /// Statistics of `region_code` for the period (default: the year up to today).
 pub async fn statistics(
     state: &AppState,
@@ -137,7 +130,7 @@ pub async fn statistics(
         if c.last_verified_at.is_some_and(|v| !verification_due((v + Duration::hours(8)).date_naive(), to)) {
             s.verified += 1;
         }
-        if !in_scope(state, c, to) {
+        if !in_scope_on(state, c, to) {
             continue;
         }
         s.in_scope += 1;
@@ -305,7 +298,7 @@ pub async fn export_children(state: &AppState, viewer: &Viewer, region_code: &st
             c.residence_township_code.clone().unwrap_or_default(),
             d.facts.residence_since.map(|x| x.to_string()).unwrap_or_default(),
             d.moved_with.clone().unwrap_or_default(),
-            yes_no(in_scope(state, c, today)),
+            yes_no(in_scope_on(state, c, today)),
             yes_no(entry.is_some()),
             reasons.join(";"),
             entry.and_then(|e| e.risk_level.clone()).unwrap_or_default(),
