@@ -298,3 +298,78 @@ async fn the_admin_pages_through_accounts_with_clamped_page_sizes() {
     let g = app.guardian("nosy@example.org").await;
     assert_eq!(code(&app.gql(Some(&g), q, json!({})).await), "FORBIDDEN");
 }
+
+/// Waits until `app`'s session cache reports `live` (its PostgreSQL listener connected or lost).
+async fn session_cache_live(app: &TestApp, live: bool) {
+    for _ in 0..100 {
+        if app.state.sessions.is_live() == live {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("session cache never became live = {live}");
+}
+
+#[tokio::test]
+async fn with_two_processes_a_logout_or_disabling_on_one_is_refused_by_the_other() {
+    if !integration_tests::on_postgres() {
+        return; // several processes need a shared PostgreSQL; SQLite deployments run one process
+    }
+    let a = TestApp::spawn().await;
+    let b = a.sibling().await;
+    session_cache_live(&b, true).await;
+    let token = a.guardian("two-places@example.org").await;
+    // Process B has seen the session and remembers it.
+    for _ in 0..2 {
+        assert!(b.gql(Some(&token), ME, json!({})).await["errors"].is_null());
+    }
+    assert_eq!(a.gql(Some(&token), "mutation { logout }", json!({})).await["data"]["logout"], true);
+    // The revocation reaches B with the commit's notification (milliseconds).
+    assert!(refused_within_a_second(&b, &token).await, "process B still accepts a token logged out through process A");
+
+    let admin = a.admin_token().await;
+    let staff = a.staff("both@x.gov.cn", Role::CivilAffairs, None, "520102").await;
+    let id = b.gql(Some(&staff), ME, json!({})).await["data"]["me"]["id"].as_str().expect("id").to_owned();
+    let r = a.gql(Some(&admin), "mutation($id: ID!){ disableAccount(id: $id){ disabled } }", json!({"id": id})).await;
+    assert_eq!(r["data"]["disableAccount"]["disabled"], true, "{r}");
+    assert!(refused_within_a_second(&b, &staff).await, "process B still accepts a disabled account");
+}
+
+/// Whether `app` refuses `token` within a second (a notification's way between processes).
+async fn refused_within_a_second(app: &TestApp, token: &str) -> bool {
+    for _ in 0..50 {
+        if code(&app.gql(Some(token), ME, json!({})).await) == "UNAUTHENTICATED" {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn when_the_revocation_listener_drops_sessions_are_read_from_the_database_again() {
+    if !integration_tests::on_postgres() {
+        return; // the listener exists only on PostgreSQL
+    }
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    session_cache_live(&app, true).await;
+    let token = app.guardian("outage@example.org").await;
+    assert!(app.gql(Some(&token), ME, json!({})).await["errors"].is_null());
+    // Cut the listener's connection: any revocation from now on could go unheard.
+    app.state
+        .db
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+        )
+        .await
+        .expect("terminate listener");
+    session_cache_live(&app, false).await;
+    // A revocation that sends no notification, as one missed during the outage would be.
+    app.state.db.execute_unprepared("UPDATE login_sessions SET revoked_at = now()").await.expect("revoke behind the cache");
+    assert_eq!(code(&app.gql(Some(&token), ME, json!({})).await), "UNAUTHENTICATED");
+    // The listener comes back by itself and the cache with it.
+    session_cache_live(&app, true).await;
+    let fresh = app.login("outage@example.org", PASSWORD).await;
+    assert!(app.gql(Some(&fresh), ME, json!({})).await["errors"].is_null());
+}

@@ -12,6 +12,9 @@ use sea_orm::{
 
 use crate::config::Config;
 
+/// A pooled connection idle this long is pinged before use.
+pub const IDLE_PING_AFTER: Duration = Duration::from_secs(30);
+
 /// Opens the pool with the settings that make both backends safe under concurrency.
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
     connect_url(&config.database_url, config.database_max_connections, None).await
@@ -27,6 +30,9 @@ pub async fn connect_url(url: &str, max: Option<u32>, schema: Option<&str>) -> R
     opts.max_connections(max.unwrap_or(if sqlite { 8 } else { 20 }))
         .min_connections(if sqlite { 1 } else { 2 })
         .acquire_timeout(Duration::from_secs(10))
+        // Ping only connections idle long enough to have been dropped by the server or a proxy;
+        // pinging on every checkout (the default) adds a round trip to every query.
+        .test_before_acquire_if_idle_for(IDLE_PING_AFTER)
         .sqlx_logging(true)
         .sqlx_logging_level(tracing::log::LevelFilter::Debug)
         .sqlx_slow_statements_logging_settings(tracing::log::LevelFilter::Warn, Duration::from_millis(500))

@@ -1,7 +1,10 @@
 //! Queue events for the staff console's `queueEvents` subscription. With PostgreSQL, events go
 //! through `pg_notify` inside the transaction that caused them (delivered only if it commits) and
 //! every server process LISTENs, so a subscriber on one process sees events caused through
-//! another. With SQLite (one process) they go straight to the in-process channel.
+//! another. With SQLite (one process) they go straight to the in-process channel. The same
+//! listener carries session revocations (`auth::sessions`).
+
+use std::sync::Arc;
 
 use entities::request;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
@@ -9,7 +12,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use crate::error::AppResult;
+use crate::{
+    auth::sessions::{CHANNEL as SESSIONS, Revoked, SessionCache},
+    error::AppResult,
+};
 
 const CHANNEL: &str = "tongxin_queue";
 
@@ -72,35 +78,46 @@ impl EventBus {
         self.tx.subscribe()
     }
 
-    /// LISTENs on PostgreSQL and forwards notifications to local subscribers until the process
-    /// ends (sqlx's listener reconnects by itself).
-    pub fn spawn_pg_listener(&self, url: String) {
+    /// LISTENs on PostgreSQL until the process ends: queue events go to local subscribers,
+    /// session revocations to `sessions`. The session cache is on only while LISTEN is in place:
+    /// when the connection drops, revocations could be missed, so the cache empties and waits
+    /// for a new connection (tried every second).
+    pub fn spawn_pg_listener(&self, url: String, sessions: Arc<SessionCache>) {
         let tx = self.tx.clone();
         tokio::spawn(async move {
-            let mut listener = match sea_orm::sqlx::postgres::PgListener::connect(&url).await {
-                Ok(l) => l,
-                Err(e) => {
-                    tracing::error!(error = %e, "queue event listener could not connect");
-                    return;
-                }
-            };
-            if let Err(e) = listener.listen(CHANNEL).await {
-                tracing::error!(error = %e, "LISTEN failed");
-                return;
-            }
             loop {
-                match listener.recv().await {
-                    Ok(n) => {
-                        if let Ok(e) = serde_json::from_str::<QueueEvent>(n.payload()) {
-                            let _ = tx.send(e);
+                match listen(&url).await {
+                    Ok(mut listener) => {
+                        sessions.set_live(true);
+                        // `try_recv` reports a lost connection as `None` instead of reconnecting
+                        // silently, which is what lets the cache switch off.
+                        while let Ok(Some(n)) = listener.try_recv().await {
+                            match n.channel() {
+                                CHANNEL => {
+                                    if let Ok(e) = serde_json::from_str::<QueueEvent>(n.payload()) {
+                                        let _ = tx.send(e);
+                                    }
+                                }
+                                _ => {
+                                    if let Some(r) = Revoked::parse(n.payload()) {
+                                        sessions.forget(r);
+                                    }
+                                }
+                            }
                         }
+                        sessions.set_live(false);
+                        tracing::warn!("event listener lost its connection; session cache off until it is back");
                     }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "queue event listener error");
-                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                    }
+                    Err(e) => tracing::error!(error = %e, "event listener could not connect"),
                 }
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             }
         });
     }
+}
+
+async fn listen(url: &str) -> Result<sea_orm::sqlx::postgres::PgListener, sea_orm::sqlx::Error> {
+    let mut listener = sea_orm::sqlx::postgres::PgListener::connect(url).await?;
+    listener.listen_all([CHANNEL, SESSIONS]).await?;
+    Ok(listener)
 }

@@ -45,12 +45,16 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
     let db = db::connect(&config).await.map_err(|e| format!("database: {e}"))?;
     db::migrate(&db).await.map_err(|e| format!("migration: {e}"))?;
     let events = events::EventBus::default();
+    // One SQLite process sees every revocation itself; PostgreSQL processes learn of each other's
+    // through the listener, so their cache waits for it.
+    let sessions = Arc::new(auth::sessions::SessionCache::new(config.is_sqlite()));
     if !config.is_sqlite() {
-        events.spawn_pg_listener(config.database_url.clone());
+        events.spawn_pg_listener(config.database_url.clone(), sessions.clone());
     }
     Ok(AppState {
         db,
         events,
+        sessions,
         limits: Arc::new(RateLimits::new(config.login_per_account_per_minute, config.login_per_address_per_minute)),
         config: Arc::new(config),
         jwt,

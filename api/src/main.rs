@@ -4,6 +4,12 @@ use clap::{Parser, Subcommand};
 
 use api::config::{Config, Environment};
 
+/// mimalloc instead of the system allocator: a request allocates thousands of small, short-lived
+/// objects (GraphQL values, rows, JSON), and glibc's malloc was a quarter of the server's CPU in
+/// the queue profile (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Tongxin (童心) GraphQL server. Every option can also be set by its environment variable.
 #[derive(Parser)]
 #[command(name = "api", version, about)]

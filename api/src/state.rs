@@ -32,4 +32,6 @@ pub struct AppState {
     pub clock: Clock,
     /// Queue events for subscriptions.
     pub events: crate::events::EventBus,
+    /// Authenticated sessions remembered between requests.
+    pub sessions: Arc<crate::auth::sessions::SessionCache>,
 }

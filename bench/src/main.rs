@@ -10,6 +10,10 @@ use std::{
 
 use serde_json::{Value, json};
 
+/// The server's allocator (see `api/src/main.rs`), so the in-process server is measured as deployed.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Args {
     scenario: String,
     secs: u64,
@@ -61,18 +65,7 @@ async fn load(name: &str, url: &str, body: Value, clients: usize, secs: u64) -> 
 
 async fn load_with(name: &str, client: reqwest::Client, url: &str, body: Value, clients: usize, secs: u64) -> Report {
     let body = Arc::new(serde_json::to_vec(&body).unwrap_or_default());
-    // Check one response for GraphQL errors: they come with HTTP 200.
-    let sample: Value = client
-        .post(url)
-        .header("content-type", "application/json")
-        .body(body.as_ref().clone())
-        .send()
-        .await
-        .expect("server reachable")
-        .json()
-        .await
-        .expect("json");
-    assert!(sample.get("errors").is_none(), "{name}: sample response has errors: {sample}");
+    check_sample(name, &client, url, body.as_ref().clone()).await;
     let deadline = Instant::now() + Duration::from_secs(secs);
     let start = Instant::now();
     let tasks: Vec<_> = (0..clients)
@@ -108,6 +101,21 @@ async fn load_with(name: &str, client: reqwest::Client, url: &str, body: Value, 
         errors += e;
     }
     report(name, all, errors, start.elapsed().as_secs_f64())
+}
+
+/// Checks one response for GraphQL errors before measuring: they come with HTTP 200.
+async fn check_sample(name: &str, client: &reqwest::Client, url: &str, body: Vec<u8>) {
+    let sample: Value = client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("server reachable")
+        .json()
+        .await
+        .expect("json");
+    assert!(sample.get("errors").is_none(), "{name}: sample response has errors: {sample}");
 }
 
 fn report(name: &str, mut all: Vec<Duration>, errors: usize, elapsed: f64) -> Report {
@@ -212,12 +220,20 @@ async fn main() {
             if let Some(q) = extra.as_deref() {
                 queries.push(("BENCH_QUERY", q));
             }
+            // BENCH_ONLY=lean (or trivial, traces, BENCH_QUERY) times one query alone, for profiles.
+            if let Ok(only) = std::env::var("BENCH_ONLY") {
+                queries.retain(|(name, _)| *name == only);
+            }
             for (name, q) in queries {
                 let vars = async_graphql::Variables::from_json(json!({"i": facts}));
+                // As over HTTP, where parsed documents are cached (api::http::ParsedQueries).
+                let doc = async_graphql::parser::parse_query(q).expect("query parses");
                 let t = Instant::now();
                 let n = 2000;
                 for _ in 0..n {
-                    let r = schema.execute(async_graphql::Request::new(q).variables(vars.clone())).await;
+                    let mut req = async_graphql::Request::new(q).variables(vars.clone());
+                    req.set_parsed_query(doc.clone());
+                    let r = schema.execute(req).await;
                     assert!(r.errors.is_empty(), "{:?}", r.errors);
                     let _ = serde_json::to_vec(&r).unwrap_or_default();
                 }
@@ -350,16 +366,73 @@ async fn queue_scenario(a: &Args) {
         .print();
     let first_sql = "SELECT * FROM requests WHERE department_code = $1 AND region_code = $2 AND status IN ('routed','claimed','in_progress','needs_info') ORDER BY due_at, id LIMIT 21";
     let deep_sql = "SELECT * FROM requests WHERE department_code = $1 AND region_code = $2 AND status IN ('routed','claimed','in_progress','needs_info') AND (due_at, id) > ($3, $4) ORDER BY due_at, id LIMIT 21";
-    let pool = sea_orm::sqlx::postgres::PgPoolOptions::new().max_connections(20).connect(&url).await.expect("pool");
+    // The server's pool settings: 20 connections, pinged only after being idle (api::db).
+    let pool = sea_orm::sqlx::postgres::PgPoolOptions::new()
+        .max_connections(20)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= api::db::IDLE_PING_AFTER {
+                    sea_orm::sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+        .connect(&url)
+        .await
+        .expect("pool");
     sql_load("plain SQL, first page", &pool, first_sql, None, a.clients, a.secs).await.print();
     sql_load("plain SQL, deep page", &pool, deep_sql, Some(deep), a.clients, a.secs).await.print();
 }
 
+/// Loads `url` with an authorised POST: with `wrk` in a separate process when it is installed (a C
+/// load generator costs the shared cores far less than an in-process HTTP client), else in-process.
 async fn load_auth(name: &str, url: &str, body: Value, auth: &str, clients: usize, secs: u64) -> Report {
+    if std::process::Command::new("wrk").arg("--version").output().is_ok() {
+        return load_wrk(name, url, &body, auth, clients, secs).await;
+    }
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::AUTHORIZATION, auth.parse().expect("header"));
     let client = reqwest::Client::builder().default_headers(headers).pool_max_idle_per_host(clients).build().unwrap_or_default();
     load_with(name, client, url, body, clients, secs).await
+}
+
+async fn load_wrk(name: &str, url: &str, body: &Value, auth: &str, clients: usize, secs: u64) -> Report {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, auth.parse().expect("header"));
+    let client = reqwest::Client::builder().default_headers(headers).build().unwrap_or_default();
+    check_sample(name, &client, url, serde_json::to_vec(body).unwrap_or_default()).await;
+    let dir = std::env::temp_dir().join(format!("tongxin-wrk-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let body_file = dir.join("body.json");
+    std::fs::write(&body_file, serde_json::to_vec(body).unwrap_or_default()).expect("body");
+    let script = format!(
+        r#"wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "{auth}"
+local f = io.open("{}"); wrk.body = f:read("*a"); f:close()
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %.3f %d %d\n", summary.requests, e.connect + e.read + e.write + e.status + e.timeout,
+    summary.duration / 1e6, latency:percentile(50), latency:percentile(99)))
+end
+"#,
+        body_file.display()
+    );
+    let script_file = dir.join("load.lua");
+    std::fs::write(&script_file, script).expect("script");
+    let args = vec!["-t2".to_owned(), format!("-c{clients}"), format!("-d{secs}s"), "--latency".into(), "-s".into()];
+    let (script_arg, url_arg) = (script_file.clone(), url.to_owned());
+    let out = tokio::task::spawn_blocking(move || std::process::Command::new("wrk").args(args).arg(script_arg).arg(url_arg).output())
+        .await
+        .expect("join")
+        .expect("wrk runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().find_map(|l| l.strip_prefix("RESULT ")).unwrap_or_else(|| panic!("wrk printed no result: {text}"));
+    let f: Vec<f64> = line.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+    let us = |v: f64| Duration::from_micros(v as u64);
+    Report { name: format!("{name} (wrk)"), requests: f[0] as usize, errors: f[1] as usize, rps: f[0] / f[2], p50: us(f[3]), p99: us(f[4]) }
 }
 
 async fn sql_load(

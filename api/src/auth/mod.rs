@@ -3,6 +3,7 @@
 
 pub mod jwt;
 pub mod password;
+pub mod sessions;
 pub mod tokens;
 pub mod viewer;
 

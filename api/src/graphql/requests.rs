@@ -19,7 +19,7 @@ use crate::{
         viewer::{require, require_role},
     },
     error::{AppError, AppResult, Lang},
-    services::requests::{self as svc, RequestView, status},
+    services::requests::{self as svc, RequestSummary, RequestView, status},
 };
 
 /// Where a request stands.
@@ -141,7 +141,27 @@ pub struct ServiceRequest {
 
 impl ServiceRequest {
     fn from_view(v: RequestView, lang: Lang, ctx: &Context<'_>) -> Self {
-        let r = v.request;
+        let mut out = Self::from_summary(v.request.into(), lang, ctx);
+        out.linked_request_ids = v.linked.iter().map(|l| ID(l.id.to_string())).collect();
+        out.history = v
+            .events
+            .into_iter()
+            .map(|e| RequestEvent {
+                id: ID(e.id.to_string()),
+                kind: e.kind,
+                from_status: e.from_status.as_deref().map(RequestStatus::parse),
+                to_status: e.to_status.as_deref().map(RequestStatus::parse),
+                note: e.note,
+                public: e.public,
+                actor_id: e.actor_id.map(|a| ID(a.to_string())),
+                at: e.created_at,
+            })
+            .collect();
+        out
+    }
+
+    /// A list entry: no history or links (those need the request's own page).
+    fn from_summary(r: RequestSummary, lang: Lang, ctx: &Context<'_>) -> Self {
         let now = state(ctx).clock.now();
         let region = Region::of(&state(ctx).reference.divisions, &r.region_code);
         ServiceRequest {
@@ -164,21 +184,8 @@ impl ServiceRequest {
             resolution_reason: r.resolution_reason,
             escalation_level: r.escalation_level,
             assignee_id: r.assignee_id.map(|a| ID(a.to_string())),
-            linked_request_ids: v.linked.iter().map(|l| ID(l.id.to_string())).collect(),
-            history: v
-                .events
-                .into_iter()
-                .map(|e| RequestEvent {
-                    id: ID(e.id.to_string()),
-                    kind: e.kind,
-                    from_status: e.from_status.as_deref().map(RequestStatus::parse),
-                    to_status: e.to_status.as_deref().map(RequestStatus::parse),
-                    note: e.note,
-                    public: e.public,
-                    actor_id: e.actor_id.map(|a| ID(a.to_string())),
-                    at: e.created_at,
-                })
-                .collect(),
+            linked_request_ids: Vec::new(),
+            history: Vec::new(),
             created_at: r.created_at,
             child_aged_out_on: r.child_aged_out_on.map(Date),
         }
@@ -324,8 +331,7 @@ impl RequestsQuery {
         let mut c = Connection::new(key.is_some(), has_next);
         for r in rows {
             let cursor = Cursor(vec![r.due_at.to_rfc3339().into(), r.id.to_string().into()]).encode_cursor();
-            let view = RequestView { request: r, events: Vec::new(), linked: Vec::new() };
-            c.edges.push(Edge::new(cursor, ServiceRequest::from_view(view, l, ctx)));
+            c.edges.push(Edge::new(cursor, ServiceRequest::from_summary(r, l, ctx)));
         }
         Ok(c)
     }

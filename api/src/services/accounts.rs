@@ -9,7 +9,12 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use uuid::Uuid;
 
 use crate::{
-    auth::{Role, Viewer, password, tokens, viewer::Auth},
+    auth::{
+        Role, Viewer, password,
+        sessions::{Revoked, SessionCache},
+        tokens,
+        viewer::Auth,
+    },
     db,
     error::{AppError, AppResult, is_unique_violation},
     mail::{outbox, templates},
@@ -279,9 +284,10 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<SessionTokens> 
         .exec(&txn)
         .await?;
     if marked.rows_affected != 1 {
-        revoke_sessions(&txn, login_session::Column::Id.eq(session.id), "refresh_reuse", now).await?;
+        revoke_sessions(&txn, Revoked::Session(session.id), "refresh_reuse", now).await?;
         audit::record(&txn, Some(session.account_id), "session.refresh_reuse", "session", &session.id.to_string(), None, now).await?;
         txn.commit().await?;
+        state.sessions.forget(Revoked::Session(session.id));
         tracing::warn!(session_id = %session.id, "refresh token reused: session revoked");
         return Err(AppError::Unauthenticated);
     }
@@ -294,25 +300,31 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<SessionTokens> 
     Ok(tokens)
 }
 
-async fn revoke_sessions(
-    conn: &impl ConnectionTrait,
-    which: sea_orm::sea_query::SimpleExpr,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+/// Revokes `which` in the caller's transaction and tells the other server processes at commit;
+/// the caller then calls `state.sessions.forget(which)` once committed.
+async fn revoke_sessions(conn: &impl ConnectionTrait, which: Revoked, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let rows = match which {
+        Revoked::Session(id) => login_session::Column::Id.eq(id),
+        Revoked::Account(id) => login_session::Column::AccountId.eq(id),
+    };
     login_session::Entity::update_many()
         .col_expr(login_session::Column::RevokedAt, Expr::value(Some(now)))
         .col_expr(login_session::Column::RevokedReason, Expr::value(Some(reason.to_owned())))
-        .filter(which)
+        .filter(rows)
         .filter(login_session::Column::RevokedAt.is_null())
         .exec(conn)
         .await?;
-    Ok(())
+    SessionCache::announce(conn, which).await
 }
 
 /// Ends the caller's login: its access and refresh tokens stop working at once.
 pub async fn logout(state: &AppState, viewer: &Viewer) -> AppResult<()> {
-    revoke_sessions(&state.db, login_session::Column::Id.eq(viewer.session_id), "logout", state.clock.now()).await
+    let which = Revoked::Session(viewer.session_id);
+    let txn = db::begin_write(&state.db).await?;
+    revoke_sessions(&txn, which, "logout", state.clock.now()).await?;
+    txn.commit().await?;
+    state.sessions.forget(which);
+    Ok(())
 }
 
 /// Sends a reset link if the address belongs to an active account; answers the same either way.
@@ -351,9 +363,10 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
         .filter(account::Column::Id.eq(account_id))
         .exec(&txn)
         .await?;
-    revoke_sessions(&txn, login_session::Column::AccountId.eq(account_id), "password_reset", now).await?;
+    revoke_sessions(&txn, Revoked::Account(account_id), "password_reset", now).await?;
     audit::record(&txn, Some(account_id), "account.password_reset", "account", &account_id.to_string(), None, now).await?;
     txn.commit().await?;
+    state.sessions.forget(Revoked::Account(account_id));
     Ok(())
 }
 
@@ -470,7 +483,7 @@ pub async fn disable_account(state: &AppState, actor: &Viewer, id: Uuid) -> AppR
     }
     let now = state.clock.now();
     let actor_id = actor.account_id;
-    state
+    let disabled = state
         .db
         .transaction::<_, account::Model, AppError>(move |txn| {
             Box::pin(async move {
@@ -480,19 +493,24 @@ pub async fn disable_account(state: &AppState, actor: &Viewer, id: Uuid) -> AppR
                     .filter(account::Column::Id.eq(id))
                     .exec(txn)
                     .await?;
-                revoke_sessions(txn, login_session::Column::AccountId.eq(id), "account_disabled", now).await?;
+                revoke_sessions(txn, Revoked::Account(id), "account_disabled", now).await?;
                 audit::record(txn, Some(actor_id), "account.disabled", "account", &id.to_string(), None, now).await?;
                 Ok(account::Model { disabled_at: Some(a.disabled_at.unwrap_or(now)), ..a })
             })
         })
-        .await
-        .map_err(Into::into)
+        .await?;
+    state.sessions.forget(Revoked::Account(id));
+    Ok(disabled)
 }
 
 /// Turns a bearer token into the request's `Auth`: the JWT must verify, its session must be live
 /// and its account enabled — so logout and disabling take effect on the next request.
 pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Auth> {
     let Some(claims) = state.jwt.verify(bearer, state.clock.now()) else { return Ok(Auth::Invalid) };
+    if let Some(v) = state.sessions.get(claims.sid, claims.sub) {
+        return Ok(Auth::Signed(v));
+    }
+    let epoch = state.sessions.begin_fill();
     let (account, session) = tokio::try_join!(
         account::Entity::find_by_id(claims.sub).one(&state.db),
         login_session::Entity::find_by_id(claims.sid).one(&state.db),
@@ -502,14 +520,18 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Auth> {
         return Ok(Auth::Invalid);
     }
     let Some(role) = Role::parse(&account.role) else { return Ok(Auth::Invalid) };
-    Ok(Auth::Signed(Viewer {
+    let viewer = Viewer {
         account_id: account.id,
         session_id: session.id,
         role,
         department_code: account.department_code,
         region_code: account.region_code,
         organization_id: account.organization_id,
-    }))
+    };
+    if let Some(e) = epoch {
+        state.sessions.fill(e, viewer.clone());
+    }
+    Ok(Auth::Signed(viewer))
 }
 
 /// The caller's own account row.
@@ -534,6 +556,8 @@ pub async fn create_admin(state: &AppState, email: &str, password_raw: &str) -> 
                 .filter(account::Column::Id.eq(a.id))
                 .exec(&txn)
                 .await?;
+            // The role changes under live sessions.
+            SessionCache::announce(&txn, Revoked::Account(a.id)).await?;
             a.id
         }
         None => {
@@ -558,6 +582,7 @@ pub async fn create_admin(state: &AppState, email: &str, password_raw: &str) -> 
     };
     audit::record(&txn, None, "account.admin_created", "account", &id.to_string(), None, now).await?;
     txn.commit().await?;
+    state.sessions.forget(Revoked::Account(id));
     Ok(id)
 }
 
