@@ -310,3 +310,45 @@ async fn withdrawing_consent_withdraws_open_requests_and_blocks_new_ones_but_kee
     let again = app.gql(Some(&g), SUBMIT, submit_input(&child, "school_enrolment", "k3")).await;
     assert_eq!(code(&again), "CONFLICT", "{again}");
 }
+
+/// Every field of `ServiceRequest`, as plain selections (the hand-resolved path).
+const ALL_FIELDS: &str = "__typename id kind entitlementCode status publicStatus department { code name } region { code name level }
+    childId dueAt firstResponseDueAt overdue priority details eligibilityOutcome policyVersion crossProvince resolutionReason
+    escalationLevel assigneeId linkedRequestIds history { kind fromStatus toStatus note public actorId at } createdAt childAgedOutOn";
+
+#[tokio::test]
+async fn fragments_aliases_and_directives_give_the_same_request_as_plain_fields() {
+    let app = TestApp::spawn().await;
+    // A coordination task links the two requests, so lists and nested objects are all non-empty.
+    let (g, child) = family(&app, "frag@example.org", "520304").await;
+    let staff = app.staff("frag@nanming.gov.cn", Role::CivilAffairs, None, "520102").await;
+    let rid = id(&app.gql(Some(&g), SUBMIT, submit_input(&child, "dibao_hukou", "frag")).await, "submitRequest");
+    app.gql(Some(&staff), "mutation($id: ID!){ claimRequest(id: $id){ id } }", json!({"id": rid})).await;
+
+    let plain = format!("query($id: ID!){{ request(id: $id){{ {ALL_FIELDS} }} }}");
+    let fancy = format!(
+        "query($id: ID!, $yes: Boolean!){{ request(id: $id){{ ...All kind @include(if: $yes) }} }} fragment All on ServiceRequest {{ {ALL_FIELDS} }}"
+    );
+    let a = app.gql(Some(&staff), &plain, json!({"id": rid})).await;
+    let b = app.gql(Some(&staff), &fancy, json!({"id": rid, "yes": true})).await;
+    assert!(a["errors"].is_null() && b["errors"].is_null(), "{a} {b}");
+    let map = |v: &Value| -> std::collections::BTreeMap<String, Value> { v.as_object().expect("object").clone().into_iter().collect() };
+    let (ra, rb) = (&a["data"]["request"], &b["data"]["request"]);
+    assert_eq!(map(ra), map(rb));
+    assert_eq!(ra["__typename"], "ServiceRequest");
+    assert_eq!(ra["status"], "CLAIMED");
+    assert!(ra["history"].as_array().is_some_and(|h| h.len() >= 2), "{ra}");
+    assert!(ra["linkedRequestIds"].as_array().is_some_and(|l| !l.is_empty()), "{ra}");
+
+    // The queue's list entries agree the same way, and aliases name the keys.
+    let q = |sel: &str| format!("{{ queue {{ edges {{ node {{ {sel} }} }} }} }}");
+    let qa = app.gql(Some(&staff), &q(ALL_FIELDS), json!({})).await;
+    let qb = app.gql(Some(&staff), &format!("{} fragment All on ServiceRequest {{ {ALL_FIELDS} }}", q("...All")), json!({})).await;
+    let (na, nb) = (&qa["data"]["queue"]["edges"][0]["node"], &qb["data"]["queue"]["edges"][0]["node"]);
+    assert!(na.is_object(), "{qa}");
+    assert_eq!(map(na), map(nb));
+    let aliased = app.gql(Some(&staff), &q("i: id s: status"), json!({})).await;
+    let n = &aliased["data"]["queue"]["edges"][0]["node"];
+    assert_eq!((&n["i"], &n["s"]), (&na["id"], &na["status"]), "{aliased}");
+    assert!(n.get("id").is_none(), "aliases name the keys");
+}

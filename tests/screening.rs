@@ -169,8 +169,8 @@ async fn fragments_aliases_and_directives_give_the_same_entitlements_as_plain_fi
     // generic resolution path, which must agree with the fast one.
     let fancy = "query($i: ScreeningInput!, $yes: Boolean!){ screenEligibility(input: $i, asOf: \"2026-09-01\"){ entitlements {
         ...Head ... on EntitlementResult { measure handledAt crossProvince requestable bookable }
-        nextStep @include(if: $yes) missingFacts departments { code name } trace { condition result clause } } } }
-        fragment Head on EntitlementResult { __typename code name outcome }";
+        nextStep @include(if: $yes) missingFacts trace { condition result clause } } } }
+        fragment Head on EntitlementResult { __typename code name outcome departments { code name } }";
     let aliased = "query($i: ScreeningInput!){ screenEligibility(input: $i, asOf: \"2026-09-01\"){ entitlements {
         c: code o: outcome } } }";
     let a = app.gql(None, plain, json!({"i": pupil()})).await;
@@ -184,6 +184,7 @@ async fn fragments_aliases_and_directives_give_the_same_entitlements_as_plain_fi
     };
     assert_eq!(maps(ea), maps(eb));
     assert_eq!(ea[0]["__typename"], "EntitlementResult");
+    assert!(eb[0]["departments"][0]["name"].is_string(), "departments asked for inside a fragment are named: {b}");
     let c = app.gql(None, aliased, json!({"i": pupil()})).await;
     let first = &c["data"]["screenEligibility"]["entitlements"][0];
     assert_eq!((&first["c"], &first["o"]), (&ea[0]["code"], &ea[0]["outcome"]), "{c}");

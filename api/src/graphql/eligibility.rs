@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use async_graphql::{
     Context, ContextSelectionSet, Enum, InputObject, Name, Object, OutputType, Positioned, ServerResult, SimpleObject, Value,
-    parser::types::{Field, Selection},
+    parser::types::Field,
 };
 use domain::eligibility as engine;
 
@@ -173,14 +173,9 @@ impl OutputType for EntitlementResult {
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
-        let items = &ctx.item.node.items;
-        let mut out: Vec<(Name, Value)> = Vec::with_capacity(items.len());
-        for sel in items {
-            let Selection::Field(f) = &sel.node else { return self.generic(ctx, field).await };
-            let key = f.node.response_key().node.clone();
-            if !f.node.directives.is_empty() || out.iter().any(|(k, _)| *k == key) {
-                return self.generic(ctx, field).await;
-            }
+        let Some(fields) = super::plain::fields(ctx) else { return self.generic(ctx, field).await };
+        let mut out: Vec<(Name, Value)> = Vec::with_capacity(fields.len());
+        for (key, f) in fields {
             let sub = ctx.with_field(f);
             let sub = sub.with_selection_set(&f.node.selection_set);
             let v = match f.node.name.node.as_str() {
@@ -225,8 +220,9 @@ pub struct ScreeningResult {
 }
 
 impl ScreeningResult {
-    /// Maps the engine's result, naming departments in `lang`.
-    pub fn from_engine(r: engine::ScreeningResult, lang: Lang) -> Self {
+    /// Maps the engine's result, naming departments in `lang` when `departments` is true (the
+    /// query selects them; naming is a third of this mapping's work, so it is skipped otherwise).
+    pub fn from_engine(r: engine::ScreeningResult, lang: Lang, departments: bool) -> Self {
         ScreeningResult {
             policy_version: r.policy_version,
             as_of: Date(r.as_of),
@@ -245,7 +241,11 @@ impl ScreeningResult {
                         name: e.name,
                         outcome: e.outcome.into(),
                         measure: e.measure,
-                        departments: e.departments.iter().filter_map(|d| Department::by_code(d, lang)).collect(),
+                        departments: if departments {
+                            e.departments.iter().filter_map(|d| Department::by_code(d, lang)).collect()
+                        } else {
+                            Vec::new()
+                        },
                         handled_at: e.handled_at.into(),
                         cross_province: e.cross_province,
                         trace: e.trace.into_iter().map(Into::into).collect(),
@@ -343,10 +343,11 @@ pub fn screen(ctx: &Context<'_>, facts: &engine::Facts, as_of: Option<Date>) -> 
     // Traces are most of the engine's work; build them only when the query selects them.
     let look = ctx.look_ahead();
     let trace = look.field("entitlements").field("trace").exists() || look.field("scope").field("reasons").exists();
+    let departments = look.field("entitlements").field("departments").exists();
     let options = engine::ScreenOptions { trace };
     let result = engine::screen_with(&st.reference.policy, &st.reference.divisions, facts, day, l.domain(), options)
         .map_err(|e| AppError::Validation { field: e.field, msg: Msg::owned(e.message_zh, e.message_en) })?;
-    Ok(ScreeningResult::from_engine(result, l))
+    Ok(ScreeningResult::from_engine(result, l, departments))
 }
 
 /// An entitlement of the basic service list.

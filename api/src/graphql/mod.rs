@@ -11,6 +11,7 @@ pub mod errors;
 pub mod families;
 pub mod monitoring;
 pub mod pagination;
+pub mod plain;
 pub mod reference;
 pub mod requests;
 pub mod scalars;
