@@ -373,3 +373,16 @@ async fn when_the_revocation_listener_drops_sessions_are_read_from_the_database_
     let fresh = app.login("outage@example.org", PASSWORD).await;
     assert!(app.gql(Some(&fresh), ME, json!({})).await["errors"].is_null());
 }
+
+#[tokio::test]
+async fn promoting_a_signed_in_account_to_admin_changes_its_role_on_the_next_request() {
+    let app = TestApp::spawn().await;
+    let token = app.guardian("promoted@example.org").await;
+    const ACCOUNTS: &str = "{ accounts(first: 1) { edges { node { id } } } }";
+    // The role the server acts on is the session's: refused now, and remembered.
+    assert_eq!(code(&app.gql(Some(&token), ACCOUNTS, json!({})).await), "FORBIDDEN");
+    // The operator's bootstrap command promotes the address while its session is remembered.
+    api::services::accounts::create_admin(&app.state, "promoted@example.org", "a-strong-admin-pass-1").await.expect("promote");
+    let listed = app.gql(Some(&token), ACCOUNTS, json!({})).await;
+    assert!(listed["errors"].is_null(), "the promotion applies to the live session: {listed}");
+}

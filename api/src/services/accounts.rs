@@ -546,7 +546,9 @@ pub async fn create_admin(state: &AppState, email: &str, password_raw: &str) -> 
     let hash = password::hash(password_raw.to_owned()).await?;
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
-    let id = match account::Entity::find().filter(account::Column::Email.eq(&email)).one(&txn).await? {
+    let existing = account::Entity::find().filter(account::Column::Email.eq(&email)).one(&txn).await?;
+    let promoted = existing.is_some();
+    let id = match existing {
         Some(a) => {
             account::Entity::update_many()
                 .col_expr(account::Column::Role, Expr::value(Role::Admin.as_str()))
@@ -582,7 +584,9 @@ pub async fn create_admin(state: &AppState, email: &str, password_raw: &str) -> 
     };
     audit::record(&txn, None, "account.admin_created", "account", &id.to_string(), None, now).await?;
     txn.commit().await?;
-    state.sessions.forget(Revoked::Account(id));
+    if promoted {
+        state.sessions.forget(Revoked::Account(id));
+    }
     Ok(id)
 }
 
