@@ -11,4 +11,5 @@ mod monitoring;
 mod platform;
 mod requests;
 mod screening;
+mod security;
 mod subscriptions;

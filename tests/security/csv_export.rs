@@ -1,0 +1,1 @@
+//! (filled by the csv_export work)
