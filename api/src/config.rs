@@ -103,6 +103,11 @@ pub struct Config {
     /// Serve GraphiQL and schema introspection (defaults to on outside production).
     #[arg(long, env = "GRAPHIQL")]
     pub graphiql: Option<bool>,
+    /// Browser origins allowed to call the API cross-origin (comma-separated, exact
+    /// `scheme://host[:port]`); empty allows none. The families' mini-program and app are not
+    /// browsers and need no entry.
+    #[arg(long, env = "CORS_ORIGINS", default_value = "", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
 }
 
 /// A setting that is missing or unsafe; the message names it.
@@ -157,6 +162,9 @@ impl Config {
         }
         if self.public_url.starts_with("http://127.") || self.public_url.contains("localhost") {
             missing.push("PUBLIC_URL must be the public address used in e-mail links");
+        }
+        if self.cors_origins.iter().any(|o| o.trim() == "*" || o.trim().starts_with("http://")) {
+            missing.push("CORS_ORIGINS must list https origins only (no *, no http://)");
         }
         if missing.is_empty() { Ok(()) } else { Err(ConfigError(missing.join("; "))) }
     }

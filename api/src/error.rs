@@ -18,7 +18,8 @@ impl Lang {
     /// Picks the best supported language of an `Accept-Language` header value.
     pub fn from_accept_language(header: Option<&str>) -> Lang {
         let Some(h) = header else { return Lang::Zh };
-        match accept_language::intersection(h, &["zh-CN", "zh", "en"]).first().map(String::as_str) {
+        // Language tags are case-insensitive (RFC 5646): `EN` is English.
+        match accept_language::intersection(&h.to_ascii_lowercase(), &["zh-cn", "zh", "en"]).first().map(String::as_str) {
             Some(l) if l.starts_with("en") => Lang::En,
             _ => Lang::Zh,
         }
@@ -99,6 +100,13 @@ pub enum AppError {
         /// Seconds until the next attempt may succeed.
         retry_after_secs: u64,
     },
+    /// The server cannot answer now (a dependency is down, the request ran out of time); retry
+    /// after the given seconds.
+    #[error("unavailable")]
+    Unavailable {
+        /// Seconds after which a retry is reasonable.
+        retry_after_secs: u64,
+    },
     /// Anything else; the cause is logged, never sent.
     #[error("internal: {0}")]
     Internal(String),
@@ -115,6 +123,7 @@ impl AppError {
             AppError::Conflict(_) => "CONFLICT",
             AppError::CapacityFull => "CAPACITY_FULL",
             AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::Unavailable { .. } => "UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -132,6 +141,10 @@ impl AppError {
             AppError::RateLimited { retry_after_secs } => match lang {
                 Lang::Zh => format!("尝试次数过多，请在 {retry_after_secs} 秒后重试"),
                 Lang::En => format!("too many attempts, retry in {retry_after_secs} s"),
+            },
+            AppError::Unavailable { retry_after_secs } => match lang {
+                Lang::Zh => format!("服务暂时不可用，请在 {retry_after_secs} 秒后重试"),
+                Lang::En => format!("service temporarily unavailable, retry in {retry_after_secs} s"),
             },
             AppError::Internal(_) => m("服务器内部错误，请稍后重试", "internal error, please retry later"),
         }

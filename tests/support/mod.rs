@@ -4,6 +4,7 @@
 //! parallel without seeing each other.
 
 pub mod fixtures;
+pub mod ws;
 
 use std::{net::SocketAddr, path::PathBuf};
 

@@ -66,6 +66,9 @@ pub struct SessionCache {
     /// before its database read is discarded.
     epoch: AtomicU64,
     live: AtomicBool,
+    /// Bumped with the epoch, for those who must act on a revocation rather than only stop
+    /// trusting an entry: open WebSockets re-check their session and close when it ended.
+    revoked: tokio::sync::watch::Sender<u64>,
 }
 
 impl SessionCache {
@@ -76,7 +79,22 @@ impl SessionCache {
     /// A cache that answers at once (`live`: one SQLite process) or only after the PostgreSQL
     /// listener reports in.
     pub fn new(live: bool) -> Self {
-        SessionCache { entries: quick_cache::sync::Cache::new(Self::CAPACITY), epoch: AtomicU64::new(0), live: AtomicBool::new(live) }
+        SessionCache {
+            entries: quick_cache::sync::Cache::new(Self::CAPACITY),
+            epoch: AtomicU64::new(0),
+            live: AtomicBool::new(live),
+            revoked: tokio::sync::watch::Sender::new(0),
+        }
+    }
+
+    /// Changes on every revocation this process learns of, and whenever the listener is lost or
+    /// back (when revocations may have been missed).
+    pub fn revocations(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.revoked.subscribe()
+    }
+
+    fn signal(&self) {
+        self.revoked.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Whether the cache answers now (for readiness checks and tests).
@@ -120,6 +138,7 @@ impl SessionCache {
             }
             Revoked::Account(_) => self.entries.clear(),
         }
+        self.signal();
     }
 
     /// Turns the cache on (listener connected) or off and empty (listener lost).
@@ -127,6 +146,7 @@ impl SessionCache {
         self.live.store(live, Ordering::Release);
         self.epoch.fetch_add(1, Ordering::AcqRel);
         self.entries.clear();
+        self.signal();
     }
 
     /// Tells every other server process, when the caller's transaction commits.

@@ -38,7 +38,7 @@ fn rewrite(err: &mut ServerError, lang: Lang) -> Option<u64> {
             _ => None,
         };
         let retry = match app {
-            AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            AppError::RateLimited { retry_after_secs } | AppError::Unavailable { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };
         (app.code(), app.message(lang), field, retry)
@@ -60,6 +60,18 @@ fn rewrite(err: &mut ServerError, lang: Lang) -> Option<u64> {
         ext.set("retryAfterSeconds", Value::from(r));
     }
     retry
+}
+
+/// A response holding only `err`, coded as every other error; with its retry hint.
+pub fn response_of(err: AppError, lang: Lang) -> (Response, Option<u64>) {
+    let server = async_graphql::Error::new_with_source(err).into_server_error(async_graphql::Pos::default());
+    let mut resp = Response::from_errors(vec![server]);
+    let retry = finish(&mut resp, lang);
+    // No position: the error is about the request, not a place in its text.
+    for e in resp.errors.iter_mut() {
+        e.locations.clear();
+    }
+    (resp, retry)
 }
 
 /// Applies `finish` inside execution too, so subscription results over WebSocket carry the same

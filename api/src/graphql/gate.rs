@@ -1,0 +1,71 @@
+//! The way into the schema for every transport (HTTP GET and POST, WebSocket): the query text is
+//! bounded, parsed once (or taken from the cache of parsed documents) and measured by
+//! [`limits`](super::limits) before async-graphql validates or runs it.
+
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
+
+use super::limits::{self, DocumentLimits};
+use crate::error::AppError;
+
+/// Parsed documents by query text, and the limits they passed. Clients send the same few
+/// operations over and over, and async-graphql's (pest) parser was a fifth of the server's work in
+/// the screening profile; a parsed document is reused for the identical text. Bounded, so
+/// arbitrary queries only churn it; only documents within the limits are kept.
+pub struct Gate {
+    parsed: quick_cache::sync::Cache<String, ExecutableDocument>,
+    limits: DocumentLimits,
+}
+
+/// What an admitted request will do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Only queries.
+    Query,
+    /// At least one mutation.
+    Mutation,
+    /// At least one subscription.
+    Subscription,
+}
+
+impl Gate {
+    /// Entries kept (distinct operations).
+    const CAPACITY: usize = 512;
+
+    /// A gate with `limits`.
+    pub fn new(limits: DocumentLimits) -> Self {
+        Gate { parsed: quick_cache::sync::Cache::new(Self::CAPACITY), limits }
+    }
+
+    /// Bounds, parses and measures the request's document, attaching the parse. A text that does
+    /// not parse is passed on unparsed, so async-graphql reports the syntax error with its
+    /// position (the length bound already holds).
+    pub fn admit(&self, mut req: async_graphql::Request) -> Result<(async_graphql::Request, Kind), AppError> {
+        limits::check_text(&req.query, &self.limits)?;
+        let doc = match self.parsed.get(&req.query) {
+            Some(doc) => doc,
+            None => match async_graphql::parser::parse_query(&req.query) {
+                Ok(doc) => {
+                    limits::check_document(&doc, &self.limits)?;
+                    self.parsed.insert(req.query.clone(), doc.clone());
+                    doc
+                }
+                Err(_) => return Ok((req, Kind::Query)),
+            },
+        };
+        let kind = kind_of(&doc);
+        req.set_parsed_query(doc);
+        Ok((req, kind))
+    }
+}
+
+fn kind_of(doc: &ExecutableDocument) -> Kind {
+    let mut kind = Kind::Query;
+    for (_, op) in doc.operations.iter() {
+        match op.node.ty {
+            OperationType::Subscription => return Kind::Subscription,
+            OperationType::Mutation => kind = Kind::Mutation,
+            OperationType::Query => {}
+        }
+    }
+    kind
+}

@@ -1,0 +1,150 @@
+//! GraphQL over HTTP: `POST /graphql` with an `application/json` body (one operation, no
+//! batches), `GET /graphql?query=…` for queries only. Every failure, down to a body that is not
+//! JSON, answers with a GraphQL error body carrying `extensions.code`.
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::GraphQLResponse;
+use axum::{
+    extract::{Request, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+};
+
+use super::{Http, client_addr, connect_info};
+use crate::{
+    auth::viewer::Auth,
+    error::{AppError, Lang},
+    graphql::{errors, gate::Kind},
+    services::accounts,
+};
+
+/// The GraphiQL page for a plain GET, a query otherwise.
+pub(super) async fn graphiql_or_query(h: State<Http>, req: Request) -> Response {
+    if req.uri().query().is_none_or(|q| !q.contains("query=")) {
+        return Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish()).into_response();
+    }
+    get(h, req).await
+}
+
+/// GET runs queries only: a mutation over GET is refused (it could be triggered by a link).
+pub(super) async fn get(State(h): State<Http>, req: Request) -> Response {
+    let ci = connect_info(&req);
+    let headers = req.headers().clone();
+    let lang = lang_of(&headers);
+    let query = req.uri().query().unwrap_or_default().to_owned();
+    let gql: async_graphql::Request = match async_graphql::http::parse_query_string(&query) {
+        Ok(r) => r,
+        Err(_) => {
+            let e = AppError::validation("query", "查询参数格式错误", "the query string is not a GraphQL request");
+            return refused(StatusCode::BAD_REQUEST, e, lang);
+        }
+    };
+    execute(&h, ci, &headers, gql, true).await
+}
+
+/// POST takes exactly one operation as `application/json`. Other content types are refused
+/// before anything runs: a form or `text/plain` POST needs no CORS preflight, so accepting one
+/// would let any web page run anonymous mutations from a visitor's browser.
+pub(super) async fn post(State(h): State<Http>, req: Request) -> Response {
+    let ci = connect_info(&req);
+    let (parts, body) = req.into_parts();
+    let lang = lang_of(&parts.headers);
+    if !is_json(&parts.headers) {
+        let e = AppError::validation("contentType", "请求须以 application/json 发送", "send the request as application/json");
+        return refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, e, lang);
+    }
+    // The body limit layer bounds what this reads.
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return refused(StatusCode::PAYLOAD_TOO_LARGE, too_large(), lang);
+    };
+    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(_) => return refused(StatusCode::BAD_REQUEST, malformed(), lang),
+    };
+    if value.is_array() {
+        let e = AppError::validation("body", "不支持批量请求，请逐个发送", "batched requests are not supported; send one operation per request");
+        return refused(StatusCode::BAD_REQUEST, e, lang);
+    }
+    let gql: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(r) => r,
+        Err(_) => return refused(StatusCode::BAD_REQUEST, malformed(), lang),
+    };
+    execute(&h, ci, &parts.headers, gql, false).await
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// The caller's language from `Accept-Language`.
+pub(super) fn lang_of(headers: &HeaderMap) -> Lang {
+    Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+}
+
+pub(super) fn too_large() -> AppError {
+    AppError::validation("body", "请求体过大", "the request body is too large")
+}
+
+fn malformed() -> AppError {
+    AppError::validation("body", "请求体不是有效的 GraphQL JSON 请求", "the body is not a valid GraphQL JSON request")
+}
+
+/// A response carrying one coded error.
+pub(super) fn refused(status: StatusCode, err: AppError, lang: Lang) -> Response {
+    let (resp, retry) = errors::response_of(err, lang);
+    let mut out = GraphQLResponse::from(resp).into_response();
+    *out.status_mut() = status;
+    retry_after(&mut out, retry);
+    out
+}
+
+fn retry_after(out: &mut Response, retry: Option<u64>) {
+    if let Some(secs) = retry
+        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+    {
+        out.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+}
+
+async fn execute(
+    h: &Http,
+    ci: Option<std::net::SocketAddr>,
+    headers: &HeaderMap,
+    req: async_graphql::Request,
+    queries_only: bool,
+) -> Response {
+    let lang = lang_of(headers);
+    let (req, kind) = match h.gate.admit(req) {
+        Ok(r) => r,
+        Err(e) => return refused(StatusCode::OK, e, lang),
+    };
+    if queries_only && kind != Kind::Query {
+        let e = AppError::validation("query", "变更与订阅须使用 POST", "mutations and subscriptions need POST");
+        let mut out = refused(StatusCode::METHOD_NOT_ALLOWED, e, lang);
+        out.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return out;
+    }
+    let auth = match headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        None => Auth::Anonymous,
+        Some(v) => match v.strip_prefix("Bearer ") {
+            Some(token) => match accounts::authenticate(&h.state, token.trim()).await {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::error!(error = %e, "authentication lookup failed");
+                    return refused(StatusCode::SERVICE_UNAVAILABLE, AppError::Unavailable { retry_after_secs: 5 }, lang);
+                }
+            },
+            None => Auth::Invalid,
+        },
+    };
+    let addr = client_addr(&h.state, ci, headers);
+    let mut resp = h.schema.execute(req.data(auth).data(lang).data(addr)).await;
+    let retry = errors::finish(&mut resp, lang);
+    let mut out = GraphQLResponse::from(resp).into_response();
+    retry_after(&mut out, retry);
+    out
+}

@@ -1,0 +1,127 @@
+//! The HTTP surface: `POST /graphql` (queries also over GET, never mutations), the WebSocket for
+//! subscriptions, GraphiQL in development, health probes, and the protective layers (security
+//! headers, CORS, body limit, timeout, request ids, tracing without personal data).
+
+mod graphql;
+mod headers;
+mod ws;
+
+pub use ws::MAX_OPERATIONS as WS_MAX_OPERATIONS;
+
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
+
+use axum::{
+    Router,
+    extract::{ConnectInfo, Request, State},
+    http::{HeaderMap, HeaderName, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+use crate::{
+    graphql::{AppSchema, gate::Gate, limits::DocumentLimits},
+    state::AppState,
+};
+
+/// The client's address as seen by the server (or from `X-Forwarded-For` behind a trusted proxy).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+#[derive(Clone)]
+struct Http {
+    state: AppState,
+    schema: AppSchema,
+    ws_schema: AppSchema,
+    gate: Arc<Gate>,
+}
+
+/// Builds the router for `state`.
+pub fn router(state: AppState) -> Router {
+    let harden = |b: async_graphql::SchemaBuilder<_, _, _>| {
+        let b = b.data(state.clone());
+        if state.config.graphiql_enabled() { b } else { b.disable_introspection().disable_suggestions() }
+    };
+    let schema = harden(crate::graphql::schema_builder()).finish();
+    let ws_schema = harden(crate::graphql::ws_schema_builder()).finish();
+    let http = Http { state: state.clone(), schema, ws_schema, gate: Arc::new(Gate::new(DocumentLimits::PUBLIC)) };
+    let request_id = HeaderName::from_static("x-request-id");
+    let mut graphql = axum::routing::post(graphql::post);
+    graphql = if state.config.graphiql_enabled() { graphql.get(graphql::graphiql_or_query) } else { graphql.get(graphql::get) };
+    Router::new()
+        .route("/graphql", graphql)
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/hsds/services", get(hsds_services))
+        .route("/graphql/ws", get(ws::upgrade))
+        .with_state(http)
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                    // Path only: query strings may carry tokens.
+                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                }))
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(axum::middleware::from_fn_with_state(state.clone(), headers::secure))
+                .layer(headers::cors(&state.config))
+                .layer(axum::middleware::from_fn(headers::coded_failures))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.config.request_timeout()))
+                .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes)),
+        )
+}
+
+/// The whole public directory as HSDS JSON, in pages of 500 (`?after=<service id>`).
+async fn hsds_services(
+    State(h): State<Http>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let after = match q.get("after").map(|a| uuid::Uuid::parse_str(a)) {
+        None => None,
+        Some(Ok(a)) => Some(a),
+        Some(Err(_)) => return (StatusCode::BAD_REQUEST, "after must be a service id").into_response(),
+    };
+    match crate::services::directory::search(&h.state, &Default::default(), after, 500).await {
+        Ok(list) => axum::Json(list.iter().map(crate::hsds::service).collect::<Vec<_>>()).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "hsds export failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+async fn readyz(State(h): State<Http>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(2), crate::db::ping(&h.state.db)).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
+    }
+}
+
+fn connect_info(req: &Request) -> Option<SocketAddr> {
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+/// The client's address: the socket peer, or the first `X-Forwarded-For` entry when the proxy in
+/// front is trusted.
+fn client_addr(state: &AppState, ci: Option<SocketAddr>, headers: &HeaderMap) -> ClientAddr {
+    if state.config.trust_proxy
+        && let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|s| s.trim().parse().ok())
+    {
+        return ClientAddr(Some(ip));
+    }
+    ClientAddr(ci.map(|c| c.ip()))
+}

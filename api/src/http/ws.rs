@@ -1,0 +1,259 @@
+//! GraphQL over WebSocket at `/graphql/ws` (`graphql-transport-ws`, or the older `graphql-ws`).
+//!
+//! A socket lives much longer than the access token that opened it, so it is held to the same
+//! rules as an HTTP request at every step, not only at `connection_init`:
+//! - every operation re-authenticates the token (the session cache makes that cheap) and passes
+//!   the same document limits as HTTP, with the client's address in its context;
+//! - mutations are refused: they belong to HTTP POST, where throttles, idempotency keys and the
+//!   request timeout apply, and a socket has no use for them (the console subscribes; it does not
+//!   write through the socket);
+//! - the socket closes (4401) when its session is revoked (logout, disabling, password reset, role
+//!   change) or its access token expires;
+//! - messages are capped at the HTTP body limit, queries at the request timeout, a client that
+//!   never sends `connection_init` is closed after [`INIT_TIMEOUT`] (4408, as the protocol says),
+//!   and one socket runs at most [`MAX_OPERATIONS`] operations at a time.
+
+use std::{
+    net::SocketAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use async_graphql::{
+    Data, Executor, Response,
+    futures_util::stream::{self, BoxStream},
+    http::{WebSocket, WebSocketProtocols, WsMessage},
+};
+use axum::{
+    extract::{
+        ConnectInfo, State, WebSocketUpgrade,
+        ws::{CloseFrame, Message, WebSocket as Socket},
+    },
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response as HttpResponse},
+};
+use futures::{FutureExt, SinkExt, StreamExt};
+use tokio::sync::watch;
+
+use super::{ClientAddr, Http, client_addr, graphql::lang_of};
+use crate::{
+    auth::viewer::Auth,
+    error::{AppError, Lang, Msg},
+    graphql::{errors, gate::Kind},
+    services::accounts,
+    state::AppState,
+};
+
+/// Time a client has to send `connection_init`.
+pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Operations one socket may run at once.
+pub const MAX_OPERATIONS: usize = 16;
+/// Longest wait between two checks of a socket's session when nothing signals a revocation
+/// (a revocation missed by a lost listener, a clock moved in tests).
+const RECHECK: Duration = Duration::from_secs(5);
+/// Close code for an ended session (graphql-transport-ws uses 4401 for Unauthorized).
+const SESSION_ENDED: u16 = 4401;
+
+/// What the connection knows about its client, shared with every operation it runs.
+#[derive(Clone)]
+struct Conn {
+    token: Option<String>,
+    lang: Lang,
+    addr: ClientAddr,
+    running: Arc<AtomicUsize>,
+}
+
+/// Accepts the upgrade with the body limit as the largest message.
+pub(super) async fn upgrade(
+    State(h): State<Http>,
+    ConnectInfo(ci): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> HttpResponse {
+    let Some(protocol) = headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|list| list.split(',').find_map(|p| p.trim().parse::<WebSocketProtocols>().ok()))
+    else {
+        return (StatusCode::BAD_REQUEST, "Sec-WebSocket-Protocol must be graphql-transport-ws").into_response();
+    };
+    let lang = lang_of(&headers);
+    let addr = client_addr(&h.state, Some(ci), &headers);
+    let limit = h.state.config.body_limit_bytes;
+    upgrade
+        .protocols([protocol.sec_websocket_protocol()])
+        .max_message_size(limit)
+        .max_frame_size(limit)
+        .on_upgrade(move |socket| serve(h, socket, protocol, lang, addr))
+}
+
+async fn serve(h: Http, socket: Socket, protocol: WebSocketProtocols, lang: Lang, addr: ClientAddr) {
+    let (mut sink, input) = socket.split();
+    // A message over the size limit ends the input with an error, and so the connection.
+    let input = input
+        .take_while(|m| std::future::ready(m.is_ok()))
+        .filter_map(|m| std::future::ready(m.ok().filter(|m| matches!(m, Message::Text(_) | Message::Binary(_)))))
+        .map(Message::into_data);
+    let (token_tx, token_rx) = watch::channel::<Option<Option<String>>>(None);
+    let state = h.state.clone();
+    let executor = Guarded { h };
+    let mut messages = WebSocket::new(executor, input, protocol).on_connection_init(move |payload| async move {
+        let token = ["authorization", "Authorization"]
+            .iter()
+            .find_map(|k| payload.get(*k))
+            .and_then(|v| v.as_str())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_owned());
+        let _ = token_tx.send(Some(token.clone()));
+        let mut data = Data::default();
+        data.insert(Conn { token, lang, addr, running: Arc::new(AtomicUsize::new(0)) });
+        Ok(data)
+    });
+    let init_deadline = tokio::time::sleep(INIT_TIMEOUT).fuse();
+    let session_over = session_over(state, token_rx).fuse();
+    futures::pin_mut!(init_deadline, session_over);
+    let mut initialised = false;
+    let close = loop {
+        tokio::select! {
+            msg = messages.next() => match msg {
+                Some(WsMessage::Text(text)) => {
+                    initialised |= text.contains("connection_ack");
+                    if sink.send(Message::Text(text.into())).await.is_err() {
+                        return;
+                    }
+                }
+                Some(WsMessage::Close(code, reason)) => break Some((code, reason)),
+                None => break None,
+            },
+            () = &mut init_deadline, if !initialised => break Some((4408, "Connection initialisation timeout".to_owned())),
+            () = &mut session_over => break Some((SESSION_ENDED, "session ended".to_owned())),
+        }
+    };
+    if let Some((code, reason)) = close {
+        let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+    }
+    let _ = sink.close().await;
+}
+
+/// Resolves when the session the socket was opened with is over: revoked, expired or invalid
+/// from the start. Never resolves for an anonymous socket or before `connection_init`.
+async fn session_over(state: AppState, mut token: watch::Receiver<Option<Option<String>>>) {
+    let token = loop {
+        if let Some(t) = token.borrow_and_update().clone() {
+            break t;
+        }
+        if token.changed().await.is_err() {
+            return std::future::pending().await;
+        }
+    };
+    let Some(token) = token else { return std::future::pending().await };
+    let mut revocations = state.sessions.revocations();
+    loop {
+        match accounts::authenticate(&state, &token).await {
+            Ok(Auth::Signed(_)) => {}
+            Ok(_) => return,
+            // The database is unreachable: each operation will say so; keep the socket.
+            Err(e) => tracing::warn!(error = %e, "session re-check failed"),
+        }
+        let left = state.jwt.verify(&token, state.clock.now()).map(|c| c.exp - state.clock.now().timestamp()).unwrap_or(0);
+        let until_expiry = Duration::from_secs(u64::try_from(left).unwrap_or(0));
+        tokio::select! {
+            _ = revocations.changed() => {}
+            () = tokio::time::sleep(until_expiry.min(RECHECK)) => {}
+        }
+    }
+}
+
+/// The schema behind the checks every socket operation passes.
+#[derive(Clone)]
+struct Guarded {
+    h: Http,
+}
+
+impl Executor for Guarded {
+    async fn execute(&self, request: async_graphql::Request) -> Response {
+        // Only reached through `execute_stream` below; answer the same way.
+        self.execute_stream(request, None).next().await.unwrap_or_default()
+    }
+
+    fn execute_stream(&self, request: async_graphql::Request, session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
+        let conn = session.as_deref().and_then(|d| d.get(&std::any::TypeId::of::<Conn>())).and_then(|b| b.downcast_ref::<Conn>()).cloned();
+        let h = self.h.clone();
+        stream::once(async move {
+            let Some(conn) = conn else { return refused(AppError::Unauthenticated, Lang::Zh) };
+            let lang = conn.lang;
+            if conn.running.fetch_add(1, Ordering::AcqRel) >= MAX_OPERATIONS {
+                conn.running.fetch_sub(1, Ordering::AcqRel);
+                return refused(too_many_operations(), lang);
+            }
+            let slot = Slot(conn.running.clone());
+            match prepare(&h, &conn, request).await {
+                Err(e) => refused(e, lang),
+                Ok((req, Kind::Subscription)) => h.ws_schema
+                    .execute_stream(req)
+                    .map(move |r| {
+                        let _held = &slot;
+                        r
+                    })
+                    .boxed(),
+                Ok((req, _)) => {
+                    let timeout = h.state.config.request_timeout();
+                    let r = match tokio::time::timeout(timeout, h.ws_schema.execute(req)).await {
+                        Ok(r) => r,
+                        Err(_) => return refused(AppError::Unavailable { retry_after_secs: 1 }, lang),
+                    };
+                    drop(slot);
+                    stream::once(std::future::ready(r)).boxed()
+                }
+            }
+        })
+        .flatten()
+        .boxed()
+    }
+}
+
+/// Frees an operation's place on its socket when its stream ends or is dropped.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// The checks of one operation: the document limits, no mutations, a session still valid.
+async fn prepare(h: &Http, conn: &Conn, request: async_graphql::Request) -> Result<(async_graphql::Request, Kind), AppError> {
+    let (req, kind) = h.gate.admit(request)?;
+    if kind == Kind::Mutation {
+        return Err(AppError::Validation {
+            field: "query".into(),
+            msg: Msg::new("变更操作请通过 HTTP POST /graphql 发送", "send mutations over HTTP POST /graphql, not the WebSocket"),
+        });
+    }
+    let auth = match &conn.token {
+        None => Auth::Anonymous,
+        Some(t) => match accounts::authenticate(&h.state, t).await {
+            Ok(Auth::Signed(v)) => Auth::Signed(v),
+            Ok(_) => return Err(AppError::Unauthenticated),
+            Err(e) => {
+                tracing::error!(error = %e, "authentication lookup failed");
+                return Err(AppError::Unavailable { retry_after_secs: 5 });
+            }
+        },
+    };
+    Ok((req.data(auth).data(conn.lang).data(conn.addr), kind))
+}
+
+fn too_many_operations() -> AppError {
+    AppError::Validation {
+        field: "query".into(),
+        msg: Msg::new("此连接上同时进行的操作过多", "too many operations at once on this connection"),
+    }
+}
+
+fn refused(err: AppError, lang: Lang) -> BoxStream<'static, Response> {
+    stream::once(std::future::ready(errors::response_of(err, lang).0)).boxed()
+}
