@@ -18,11 +18,17 @@ impl Lang {
     /// Picks the best supported language of an `Accept-Language` header value.
     pub fn from_accept_language(header: Option<&str>) -> Lang {
         let Some(h) = header else { return Lang::Zh };
-        // Language tags are case-insensitive (RFC 5646): `EN` is English.
-        match accept_language::intersection(&h.to_ascii_lowercase(), &["zh-cn", "zh", "en"]).first().map(String::as_str) {
-            Some(l) if l.starts_with("en") => Lang::En,
-            _ => Lang::Zh,
+        // Tags are case-insensitive (RFC 5646) and a region never matters here: `EN`, `en-GB`
+        // and `en` are English. The first supported language by quality wins.
+        for tag in accept_language::parse(h) {
+            let primary = tag.split('-').next().unwrap_or_default().to_ascii_lowercase();
+            match primary.as_str() {
+                "zh" => return Lang::Zh,
+                "en" => return Lang::En,
+                _ => {}
+            }
         }
+        Lang::Zh
     }
 
     /// Chooses between a Chinese and an English text.

@@ -46,7 +46,8 @@ async fn health_answers_while_ten_bombs_arrive_at_once() {
         .map(|_| {
             let (client, url, q) = (app.http().clone(), app.url("/graphql"), q.clone());
             tokio::spawn(async move {
-                let r: serde_json::Value = client.post(url).json(&json!({"query": q})).send().await.expect("bomb").json().await.expect("json");
+                let r: serde_json::Value =
+                    client.post(url).json(&json!({"query": q})).send().await.expect("bomb").json().await.expect("json");
                 r
             })
         })
@@ -79,7 +80,9 @@ async fn cycles_long_texts_and_many_spreads_are_refused() {
 async fn a_document_runs_each_mutation_at_most_once() {
     let app = TestApp::spawn().await;
     let aliased: String = (0..3)
-        .map(|i| format!("a{i}: register(input: {{email: \"alias{i}@example.org\", password: \"long-enough-pass-1\", displayName: \"x\"}}) "))
+        .map(|i| {
+            format!("a{i}: register(input: {{email: \"alias{i}@example.org\", password: \"long-enough-pass-1\", displayName: \"x\"}}) ")
+        })
         .collect();
     let r = app.gql(None, &format!("mutation {{ {aliased} }}"), json!({})).await;
     assert_eq!((code(&r), field(&r)), ("VALIDATION", "query"), "{r}");

@@ -90,7 +90,11 @@ async fn mutations_are_refused_on_the_socket_and_change_nothing() {
     let mut anon = WsClient::connect(&app, None).await;
     for i in 0..10 {
         let r = anon
-            .run(&format!("l{i}"), "mutation { login(email: \"clerk@nanming.gov.cn\", password: \"guess-guess-1\"){ accessToken } }", json!({}))
+            .run(
+                &format!("l{i}"),
+                "mutation { login(email: \"clerk@nanming.gov.cn\", password: \"guess-guess-1\"){ accessToken } }",
+                json!({}),
+            )
             .await;
         assert_eq!(code(&r), "VALIDATION", "{r}");
     }
@@ -121,7 +125,8 @@ async fn the_socket_has_the_limits_of_http() {
     // The fragment bomb is refused before validation.
     assert_eq!(code(&ws.run("2", &super::fragments::bomb(26), json!({})).await), "VALIDATION");
     // A message larger than the HTTP body limit ends the connection.
-    let huge = json!({"id": "3", "type": "subscribe", "payload": {"query": format!("{{ departments {{ code }} }} #{}", "x".repeat(8 << 20))}});
+    let huge =
+        json!({"id": "3", "type": "subscribe", "payload": {"query": format!("{{ departments {{ code }} }} #{}", "x".repeat(8 << 20))}});
     let _ = ws.send_raw(huge.to_string()).await;
     let after = loop {
         match ws.next(Duration::from_secs(5)).await {

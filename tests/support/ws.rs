@@ -65,7 +65,9 @@ impl WsClient {
         loop {
             match tokio::time::timeout(wait, self.ws.next()).await {
                 Err(_) | Ok(None) | Ok(Some(Err(_))) => return WsEvent::Gone,
-                Ok(Some(Ok(Message::Close(frame)))) => return WsEvent::Closed(frame.map(|f| u16::from(f.code)).unwrap_or(u16::from(CloseCode::Status))),
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    return WsEvent::Closed(frame.map(|f| u16::from(f.code)).unwrap_or(u16::from(CloseCode::Status)));
+                }
                 Ok(Some(Ok(Message::Text(t)))) => return WsEvent::Message(serde_json::from_str(&t).expect("json message")),
                 Ok(Some(Ok(_))) => continue,
             }

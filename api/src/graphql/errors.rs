@@ -10,16 +10,21 @@ use crate::error::{AppError, Lang};
 
 /// Rewrites every error of a response; returns the longest retry-after hint, if any.
 pub fn finish(resp: &mut Response, lang: Lang) -> Option<u64> {
+    finish_with_variables(resp, lang, None)
+}
+
+/// As [`finish`], with the request's variables to tell which input field a type error is about.
+pub fn finish_with_variables(resp: &mut Response, lang: Lang, variables: Option<&serde_json::Value>) -> Option<u64> {
     let mut retry = None;
     for err in resp.errors.iter_mut() {
-        if let Some(r) = rewrite(err, lang) {
+        if let Some(r) = rewrite(err, lang, variables) {
             retry = Some(retry.unwrap_or(0).max(r));
         }
     }
     retry
 }
 
-fn rewrite(err: &mut ServerError, lang: Lang) -> Option<u64> {
+fn rewrite(err: &mut ServerError, lang: Lang, variables: Option<&serde_json::Value>) -> Option<u64> {
     if let Some(ext) = err.extensions.as_ref()
         && ext.get("code").is_some()
     {
@@ -48,7 +53,8 @@ fn rewrite(err: &mut ServerError, lang: Lang) -> Option<u64> {
         (app.code(), app.message(lang), None, None)
     } else {
         let prefix = lang.pick("请求格式错误：", "invalid request: ");
-        ("VALIDATION", format!("{prefix}{}", err.message), None, None)
+        let field = super::input_errors::field_of(&err.message, variables);
+        ("VALIDATION", format!("{prefix}{}", err.message), field, None)
     };
     err.message = message;
     let ext = err.extensions.get_or_insert_with(Default::default);

@@ -62,7 +62,11 @@ pub(super) async fn post(State(h): State<Http>, req: Request) -> Response {
         Err(_) => return refused(StatusCode::BAD_REQUEST, malformed(), lang),
     };
     if value.is_array() {
-        let e = AppError::validation("body", "不支持批量请求，请逐个发送", "batched requests are not supported; send one operation per request");
+        let e = AppError::validation(
+            "body",
+            "不支持批量请求，请逐个发送",
+            "batched requests are not supported; send one operation per request",
+        );
         return refused(StatusCode::BAD_REQUEST, e, lang);
     }
     let gql: async_graphql::Request = match serde_json::from_value(value) {
@@ -142,8 +146,11 @@ async fn execute(
         },
     };
     let addr = client_addr(&h.state, ci, headers);
+    // Kept to name the field of a type error; variables are small.
+    let variables = (!req.variables.is_empty()).then(|| req.variables.clone());
     let mut resp = h.schema.execute(req.data(auth).data(lang).data(addr)).await;
-    let retry = errors::finish(&mut resp, lang);
+    let vars = if resp.errors.is_empty() { None } else { variables.and_then(|v| serde_json::to_value(v).ok()) };
+    let retry = errors::finish_with_variables(&mut resp, lang, vars.as_ref());
     let mut out = GraphQLResponse::from(resp).into_response();
     retry_after(&mut out, retry);
     out

@@ -74,7 +74,9 @@ pub(super) async fn coded_failures(req: Request, next: Next) -> Response {
     let err = match status {
         StatusCode::PAYLOAD_TOO_LARGE => too_large(),
         StatusCode::REQUEST_TIMEOUT => AppError::Unavailable { retry_after_secs: 1 },
-        StatusCode::METHOD_NOT_ALLOWED => AppError::validation("method", "请使用 POST（或以 GET 发送查询）", "use POST (or GET for queries)"),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            AppError::validation("method", "请使用 POST（或以 GET 发送查询）", "use POST (or GET for queries)")
+        }
         s if s.is_client_error() => AppError::validation("body", "请求格式错误", "malformed request"),
         _ => AppError::Internal("transport failure".into()),
     };

@@ -192,7 +192,8 @@ impl Executor for Guarded {
             let slot = Slot(conn.running.clone());
             match prepare(&h, &conn, request).await {
                 Err(e) => refused(e, lang),
-                Ok((req, Kind::Subscription)) => h.ws_schema
+                Ok((req, Kind::Subscription)) => h
+                    .ws_schema
                     .execute_stream(req)
                     .map(move |r| {
                         let _held = &slot;
