@@ -170,3 +170,46 @@ async fn after_erasure_no_table_and_no_mail_on_disk_holds_the_childs_name_id_num
     let mine = app.gql(Some(&g), "{ myRequests { edges { node { id } } } }", json!({})).await;
     assert_eq!(mine["data"]["myRequests"]["edges"], json!([]), "{mine}");
 }
+
+/// The list of places is checked against the live schema: every table is classified, and every
+/// text or JSON column of a table that can hold a child's rows is either erased or kept with a
+/// reason. A migration adding, say, `bookings.note` fails here until erasure accounts for it.
+#[tokio::test]
+async fn every_text_column_of_a_child_linked_table_is_erased_or_kept_on_purpose() {
+    use api::services::erasure::{KEPT, PLACES, TABLES};
+    let app = TestApp::spawn().await;
+    let columns = dump::columns(&app).await;
+    assert!(columns.len() > 100, "the catalogue was read: {} columns", columns.len());
+    for (t, c) in [("request_events", "note"), ("requests", "details"), ("child_versions", "snapshot"), ("children", "name")] {
+        let col = columns.iter().find(|x| x.table == t && x.name == c).expect("column");
+        assert!(col.holds_text(), "{t}.{c} ({}) is recognised as text", col.ty);
+    }
+    let id_col = columns.iter().find(|x| x.table == "requests" && x.name == "child_id").expect("column");
+    assert!(!id_col.holds_text(), "identifiers are not text ({})", id_col.ty);
+
+    let unclassified: Vec<String> = dump::tables(&app).await.into_iter().filter(|t| !TABLES.iter().any(|(name, _, _)| name == t)).collect();
+    assert_eq!(unclassified, Vec::<String>::new(), "tables neither linked to a child nor exempted in erasure::TABLES");
+
+    let linked = |t: &str| TABLES.iter().any(|(name, rows, _)| *name == t && rows.is_some());
+    for c in columns.iter().filter(|c| c.name == "child_id") {
+        assert!(linked(&c.table), "{} has a child_id but erasure::TABLES says it holds nothing of a child", c.table);
+    }
+    let erased = |c: &dump::Column| PLACES.iter().any(|p| p.table == c.table && p.column == c.name);
+    let kept = |c: &dump::Column| KEPT.iter().any(|(t, cols, _)| *t == c.table && cols.contains(&c.name.as_str()));
+    let missing: Vec<String> = columns
+        .iter()
+        .filter(|c| linked(&c.table) && c.holds_text() && !erased(c) && !kept(c))
+        .map(|c| format!("{}.{} ({})", c.table, c.name, c.ty))
+        .collect();
+    assert_eq!(missing, Vec::<String>::new(), "text columns of child-linked tables in neither erasure::PLACES nor erasure::KEPT");
+
+    // And the list names nothing that does not exist (a renamed column would be erased no more).
+    for p in PLACES {
+        assert!(columns.iter().any(|c| c.table == p.table && c.name == p.column), "erasure::PLACES names {}.{}", p.table, p.column);
+    }
+    for (t, cols, _) in KEPT {
+        for c in *cols {
+            assert!(columns.iter().any(|x| x.table == *t && x.name == *c), "erasure::KEPT names {t}.{c}");
+        }
+    }
+}
