@@ -28,6 +28,8 @@ pub struct Model {
     pub sent_at: Option<DateTimeUtc>,
     /// Enqueue time.
     pub created_at: DateTimeUtc,
+    /// The child the e-mail is about, if any: erasing the child purges its text.
+    pub child_id: Option<Uuid>,
 }
 
 /// No relations are navigated through the ORM.

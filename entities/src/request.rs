@@ -64,6 +64,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The day the child turned 16 while this request was open (it stays open, marked).
     pub child_aged_out_on: Option<Date>,
+    /// When the child's record was erased: the request then stays only for statistics, out of
+    /// every queue and lookup.
+    pub erased_at: Option<DateTimeUtc>,
 }
 
 /// No relations are navigated through the ORM.

@@ -3,6 +3,7 @@
 //! and a small GraphQL client. Every test gets its own server and database, so tests run in
 //! parallel without seeing each other.
 
+pub mod dump;
 pub mod fixtures;
 pub mod ws;
 
@@ -48,6 +49,15 @@ impl Drop for TestDb {
     }
 }
 
+/// The `MAIL_DIR` of a test that delivers through the file transport; removed with the app.
+struct MailDir(PathBuf);
+
+impl Drop for MailDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A running server for one test.
 pub struct TestApp {
     /// Server address.
@@ -58,6 +68,7 @@ pub struct TestApp {
     pub mail: AsyncStubTransport,
     client: reqwest::Client,
     _db: Option<TestDb>,
+    _mail_dir: Option<MailDir>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -74,6 +85,16 @@ impl TestApp {
 
     /// Starts a server after `tweak` adjusts its configuration.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::start(tweak, false).await
+    }
+
+    /// Starts a server that delivers mail as `.eml` files into a fresh `MAIL_DIR` (the
+    /// development transport), for tests about what lands on disk; `emails()` reads them back.
+    pub async fn spawn_with_mail_dir(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::start(tweak, true).await
+    }
+
+    async fn start(tweak: impl FnOnce(&mut Config), file_mail: bool) -> TestApp {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let (url, db) = match std::env::var("TEST_DATABASE_URL") {
             Ok(admin_url) if admin_url.starts_with("postgres") => {
@@ -103,7 +124,16 @@ impl TestApp {
         config.jwt_access_ttl_secs = 90 * 24 * 3600;
         tweak(&mut config);
         let stub = AsyncStubTransport::new_ok();
-        let state = api::build_state(config, Some(Mailer::Stub(stub.clone()))).await.expect("server state");
+        let mail_dir = file_mail.then(|| MailDir(std::env::temp_dir().join(format!("tongxin-mail-{id}"))));
+        let mailer = match &mail_dir {
+            Some(MailDir(dir)) => {
+                config.smtp_url = None;
+                config.mail_dir = dir.clone();
+                None
+            }
+            None => Some(Mailer::Stub(stub.clone())),
+        };
+        let state = api::build_state(config, mailer).await.expect("server state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -114,7 +144,7 @@ impl TestApp {
             })
             .await;
         });
-        TestApp { addr, state, mail: stub, client: reqwest::Client::new(), _db: Some(db), _stop: tx }
+        TestApp { addr, state, mail: stub, client: reqwest::Client::new(), _db: Some(db), _mail_dir: mail_dir, _stop: tx }
     }
 
     /// A second server process on the same database (its own pool, workers and event listener),
@@ -133,7 +163,7 @@ impl TestApp {
             })
             .await;
         });
-        TestApp { addr, state, mail: stub, client: reqwest::Client::new(), _db: None, _stop: tx }
+        TestApp { addr, state, mail: stub, client: reqwest::Client::new(), _db: None, _mail_dir: None, _stop: tx }
     }
 
     /// URL of a path on the server.
@@ -182,12 +212,33 @@ impl TestApp {
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
+        if self.state.mailer.dir().is_some() {
+            return self.mail_files().into_iter().map(|(_, raw)| (header_of(&raw, "To"), decode_body(&raw))).collect();
+        }
         self.mail
             .messages()
             .await
             .into_iter()
             .map(|(env, raw)| (env.to().iter().map(ToString::to_string).collect::<Vec<_>>().join(","), decode_body(&raw)))
             .collect()
+    }
+
+    /// The raw `.eml` files in the file transport's `MAIL_DIR`, oldest first (empty for the
+    /// in-memory transport).
+    pub fn mail_files(&self) -> Vec<(PathBuf, String)> {
+        let Some(dir) = self.state.mailer.dir() else { return Vec::new() };
+        let mut files: Vec<(std::time::SystemTime, PathBuf, String)> = std::fs::read_dir(dir)
+            .map(|rd| rd.flatten().collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|e| {
+                let modified = e.metadata().and_then(|m| m.modified()).ok()?;
+                let raw = std::fs::read_to_string(e.path()).ok()?;
+                Some((modified, e.path(), raw))
+            })
+            .collect();
+        files.sort();
+        files.into_iter().map(|(_, p, raw)| (p, raw)).collect()
     }
 
     /// E-mails delivered to `to`.
@@ -290,8 +341,14 @@ impl TestApp {
     }
 }
 
+/// A header's value in a raw message (unfolded lines are enough for addresses).
+fn header_of(raw: &str, name: &str) -> String {
+    let prefix = format!("{name}: ");
+    raw.lines().find_map(|l| l.strip_prefix(&prefix)).unwrap_or_default().trim().to_owned()
+}
+
 /// The body of a raw message; the outbox always writes base64 bodies.
-fn decode_body(raw: &str) -> String {
+pub fn decode_body(raw: &str) -> String {
     use base64::Engine;
     let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
     let compact: String = body.split_whitespace().collect();

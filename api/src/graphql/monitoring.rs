@@ -329,6 +329,8 @@ pub enum CareMeasureStatus {
     Open,
     /// Done.
     Done,
+    /// Closed unfinished because the child's record was erased.
+    Withdrawn,
 }
 
 /// A care measure assigned to a department and township.
@@ -393,7 +395,11 @@ impl CareMeasure {
             answerable_region: Region::of(d, &m.region_code),
             overdue: key_care::overdue(&m, st.clock.now()),
             description: m.description,
-            status: if m.status == key_care::status::DONE { CareMeasureStatus::Done } else { CareMeasureStatus::Open },
+            status: match m.status.as_str() {
+                key_care::status::DONE => CareMeasureStatus::Done,
+                key_care::status::WITHDRAWN => CareMeasureStatus::Withdrawn,
+                _ => CareMeasureStatus::Open,
+            },
             due_at: m.due_at,
             escalation_level: m.escalation_level,
             created_at: m.created_at,

@@ -15,8 +15,9 @@ use crate::config::Config;
 pub enum Mailer {
     /// A real SMTP server (`SMTP_URL`).
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    /// `.eml` files under `MAIL_DIR` (development default).
-    File(AsyncFileTransport<Tokio1Executor>),
+    /// `.eml` files under `MAIL_DIR` (development default). The directory is kept so erasure can
+    /// remove delivered mail about a child (see `services::erasure`).
+    File(AsyncFileTransport<Tokio1Executor>, std::path::PathBuf),
     /// In memory, for tests that read what was sent.
     Stub(AsyncStubTransport),
 }
@@ -32,15 +33,23 @@ impl Mailer {
             return Ok(Mailer::Smtp(t));
         }
         std::fs::create_dir_all(&config.mail_dir).map_err(|e| format!("MAIL_DIR {}: {e}", config.mail_dir.display()))?;
-        Ok(Mailer::File(AsyncFileTransport::new(&config.mail_dir)))
+        Ok(Mailer::File(AsyncFileTransport::new(&config.mail_dir), config.mail_dir.clone()))
     }
 
     /// Sends one message; the error text is safe to log (it carries no body).
     pub async fn send(&self, message: Message) -> Result<(), String> {
         match self {
             Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-            Mailer::File(t) => t.send(message).await.map(|id| tracing::info!(file = %id, "mail written")).map_err(|e| e.to_string()),
+            Mailer::File(t, _) => t.send(message).await.map(|id| tracing::info!(file = %id, "mail written")).map_err(|e| e.to_string()),
             Mailer::Stub(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+        }
+    }
+
+    /// The directory delivered mail is written to, for the file transport.
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        match self {
+            Mailer::File(_, dir) => Some(dir),
+            _ => None,
         }
     }
 
@@ -48,7 +57,7 @@ impl Mailer {
     pub fn kind(&self) -> &'static str {
         match self {
             Mailer::Smtp(_) => "smtp",
-            Mailer::File(_) => "file",
+            Mailer::File(..) => "file",
             Mailer::Stub(_) => "stub",
         }
     }

@@ -28,6 +28,19 @@ const BATCH: u64 = 20;
 
 /// Puts an e-mail into the outbox inside the caller's transaction.
 pub async fn enqueue(conn: &impl ConnectionTrait, recipient: &str, mail: Mail, now: DateTime<Utc>) -> AppResult<Uuid> {
+    enqueue_about(conn, recipient, mail, None, now).await
+}
+
+/// Puts an e-mail about `child` into the outbox. Every e-mail whose text comes from a child's
+/// record or the work on it must name the child here, or erasing the child would leave its text
+/// behind (`services::erasure`).
+pub async fn enqueue_about(
+    conn: &impl ConnectionTrait,
+    recipient: &str,
+    mail: Mail,
+    child: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<Uuid> {
     let id = Uuid::now_v7();
     outbox::Entity::insert(outbox::ActiveModel {
         id: Set(id),
@@ -41,6 +54,7 @@ pub async fn enqueue(conn: &impl ConnectionTrait, recipient: &str, mail: Mail, n
         last_error: Set(None),
         sent_at: Set(None),
         created_at: Set(now),
+        child_id: Set(child),
     })
     .exec_without_returning(conn)
     .await?;

@@ -196,13 +196,19 @@ async fn promote_next(
         format!("好消息！“{}”（{when}）有名额空出，您的孩子已从候补转为正式预约。", svc.name),
         format!("Good news: a seat became free in \"{}\" ({when} Beijing time); your child's booking is now confirmed.", svc.name),
     );
-    notify_guardian(txn, next.guardian_id, mail, now).await?;
+    notify_guardian(txn, (next.guardian_id, next.child_id), mail, now).await?;
     Ok(Some(next.id))
 }
 
-async fn notify_guardian(conn: &impl ConnectionTrait, guardian_id: Uuid, mail: templates::Mail, now: DateTime<Utc>) -> AppResult<()> {
+/// E-mails the guardian who booked, about the booked child.
+async fn notify_guardian(
+    conn: &impl ConnectionTrait,
+    (guardian_id, child): (Uuid, Uuid),
+    mail: templates::Mail,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     if let Some(g) = account::Entity::find_by_id(guardian_id).one(conn).await? {
-        outbox::enqueue(conn, &g.email, mail, now).await?;
+        outbox::enqueue_about(conn, &g.email, mail, Some(child), now).await?;
     }
     Ok(())
 }
@@ -240,26 +246,60 @@ pub async fn cancel(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Bo
             ),
         });
     }
-    booking::Entity::update_many()
-        .col_expr(booking::Column::Status, Expr::value(status::CANCELLED))
-        .col_expr(booking::Column::CancelledAt, Expr::value(Some(now)))
-        .col_expr(booking::Column::WaitlistSeq, Expr::value(Option::<i64>::None))
-        .filter(booking::Column::Id.eq(id))
-        .exec(&txn)
-        .await?;
-    if b.status == status::CONFIRMED {
-        session::Entity::update_many()
-            .col_expr(session::Column::Booked, Expr::col(session::Column::Booked).sub(1))
-            .filter(session::Column::Id.eq(sess.id))
-            .exec(&txn)
-            .await?;
-        promote_next(&txn, &sess, &svc, now).await?;
-    }
+    release(&txn, &b, &sess, &svc, now).await?;
     let sess = session::Entity::find_by_id(sess.id).one(&txn).await?.ok_or(AppError::NotFound)?;
     txn.commit().await?;
     state.mail_wake.notify_one();
     let booking = booking::Model { status: status::CANCELLED.into(), cancelled_at: Some(now), waitlist_seq: None, ..b };
     Ok(BookingView { booking, session: sess, service: svc, waitlist_position: None })
+}
+
+/// Cancels a booking whose session is locked by the caller; a freed seat goes to the first
+/// waiting child.
+async fn release(
+    txn: &DatabaseTransaction,
+    b: &booking::Model,
+    sess: &session::Model,
+    svc: &service::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    booking::Entity::update_many()
+        .col_expr(booking::Column::Status, Expr::value(status::CANCELLED))
+        .col_expr(booking::Column::CancelledAt, Expr::value(Some(now)))
+        .col_expr(booking::Column::WaitlistSeq, Expr::value(Option::<i64>::None))
+        .filter(booking::Column::Id.eq(b.id))
+        .exec(txn)
+        .await?;
+    if b.status == status::CONFIRMED {
+        session::Entity::update_many()
+            .col_expr(session::Column::Booked, Expr::col(session::Column::Booked).sub(1))
+            .filter(session::Column::Id.eq(sess.id))
+            .exec(txn)
+            .await?;
+        promote_next(txn, sess, svc, now).await?;
+    }
+    Ok(())
+}
+
+/// Cancels every booking of the child for a session that has not started (erasure: the seat
+/// goes to the next waiting child, past attendance stays for statistics).
+pub(crate) async fn cancel_for_child(txn: &DatabaseTransaction, child_id: Uuid, now: DateTime<Utc>) -> AppResult<usize> {
+    let held = booking::Entity::find()
+        .filter(booking::Column::ChildId.eq(child_id))
+        .filter(booking::Column::Status.is_in([status::CONFIRMED, status::WAITLISTED]))
+        .all(txn)
+        .await?;
+    let mut n = 0;
+    for b in held {
+        let sess = lock_session(txn, b.session_id).await?;
+        if sess.starts_at <= now {
+            continue;
+        }
+        let svc = service::Entity::find_by_id(sess.service_id).one(txn).await?.ok_or(AppError::NotFound)?;
+        release(txn, &b, &sess, &svc, now).await?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// The guardian's bookings, newest first after `after`.
@@ -384,7 +424,7 @@ pub async fn cancel_session(state: &AppState, viewer: &Viewer, session_id: Uuid,
             format!("很抱歉，“{}”（{when}）已被组织方取消。原因：{reason}", svc.name),
             format!("We are sorry: \"{}\" ({when} Beijing time) was cancelled by the organization. Reason: {reason}", svc.name),
         );
-        notify_guardian(&txn, b.guardian_id, mail, now).await?;
+        notify_guardian(&txn, (b.guardian_id, b.child_id), mail, now).await?;
     }
     audit::record(
         &txn,
@@ -441,7 +481,7 @@ pub async fn send_due_reminders(state: &AppState, ahead: Duration) -> AppResult<
                     svc.name
                 ),
             );
-            notify_guardian(&txn, b.guardian_id, mail, now).await?;
+            notify_guardian(&txn, (b.guardian_id, b.child_id), mail, now).await?;
             sent += 1;
         }
         txn.commit().await?;

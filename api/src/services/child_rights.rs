@@ -1,7 +1,6 @@
 //! The guardian's rights over a child's data (PIPL): a copy of everything held, and erasure.
 
-use chrono::NaiveDate;
-use entities::{child, child_access_log, child_version, consent};
+use entities::{child, child_access_log, consent};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -11,7 +10,7 @@ use crate::{
     auth::Viewer,
     db,
     error::{AppError, AppResult},
-    services::{audit, families},
+    services::{audit, erasure, families},
     state::AppState,
 };
 
@@ -65,36 +64,24 @@ pub async fn export(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Va
     Ok(out)
 }
 
-/// Erases the child's personal data at the guardian's request. What remains is a de-identified
-/// tombstone (residence county, birth year) so statistics and the access log stay consistent, the
-/// version rows without their snapshots, the consent records (proof of the lawful basis), and the
-/// audit entry of the erasure.
+/// Erases the child's personal data at the guardian's request. Open work is closed first (as a
+/// consent withdrawal closes it), then every place of `erasure::PLACES` is overwritten. What
+/// remains is a de-identified tombstone (residence county, birth year) so statistics and the
+/// access log stay consistent, the version rows without their snapshots, the consent records
+/// (proof of the lawful basis), the outcome of decided requests without their texts, and the
+/// audit entry of the erasure. Delivered e-mails about the child are removed from the mail
+/// directory after commit.
 pub async fn erase(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()> {
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let c = guardian_child(&txn, viewer, id).await?;
-    let none_s = Option::<String>::None;
+    erasure::close_open_work(&txn, id, now).await?;
+    let mails = erasure::erase_places(&txn, id, now).await?;
     child::Entity::update_many()
-        .col_expr(child::Column::HouseholdId, Expr::value(Option::<Uuid>::None))
-        .col_expr(child::Column::Name, Expr::value(none_s.clone()))
-        .col_expr(child::Column::Sex, Expr::value(none_s.clone()))
-        .col_expr(child::Column::BirthDate, Expr::value(Option::<NaiveDate>::None))
-        .col_expr(child::Column::ResidenceTownshipCode, Expr::value(none_s.clone()))
-        .col_expr(child::Column::IdNumberCt, Expr::value(none_s.clone()))
-        .col_expr(child::Column::IdNumberKid, Expr::value(none_s.clone()))
-        .col_expr(child::Column::IdNumberHash, Expr::value(none_s.clone()))
-        .col_expr(child::Column::PermitNumberCt, Expr::value(none_s.clone()))
-        .col_expr(child::Column::PermitNumberKid, Expr::value(none_s))
-        .col_expr(child::Column::Details, Expr::value(Option::<Value>::None))
         .col_expr(child::Column::Processable, Expr::value(false))
         .col_expr(child::Column::DeletedAt, Expr::value(Some(now)))
         .col_expr(child::Column::UpdatedAt, Expr::value(now))
         .filter(child::Column::Id.eq(id))
-        .exec(&txn)
-        .await?;
-    child_version::Entity::update_many()
-        .col_expr(child_version::Column::Snapshot, Expr::value(Option::<Value>::None))
-        .filter(child_version::Column::ChildId.eq(id))
         .exec(&txn)
         .await?;
     consent::Entity::update_many()
@@ -107,6 +94,7 @@ pub async fn erase(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()>
     let detail = json!({"residenceRegionCode": c.residence_region_code, "birthYear": c.birth_year});
     audit::record(&txn, Some(viewer.account_id), "child.erased", "child", &id.to_string(), Some(detail), now).await?;
     txn.commit().await?;
-    tracing::info!(child_id = %id, "child record erased at the guardian's request");
+    let files = state.mailer.dir().map_or(0, |dir| erasure::remove_delivered_files(dir, &mails));
+    tracing::info!(child_id = %id, mails = mails.len(), files, "child record erased at the guardian's request");
     Ok(())
 }

@@ -41,6 +41,8 @@ pub mod status {
     pub const OPEN: &str = "open";
     /// Done.
     pub const DONE: &str = "done";
+    /// Closed unfinished: the child's record was erased.
+    pub const WITHDRAWN: &str = "withdrawn";
 }
 
 /// Working days a measure gets again at each escalation.
@@ -349,7 +351,7 @@ pub async fn assign(state: &AppState, viewer: &Viewer, input: NewMeasure) -> App
         format!("重点关爱台账新增一项关爱措施（{}），请于 {} 前落实。", m.id, input.due_on),
         format!("A key-care measure ({}) was assigned to your department, due {}.", m.id, input.due_on),
     );
-    tell_queue(&txn, &m.department_code, &township, zh, en, now).await?;
+    tell_queue(&txn, (&m.department_code, &township), m.child_id, zh, en, now).await?;
     audit::record(
         &txn,
         Some(viewer.account_id),
@@ -374,6 +376,18 @@ fn may_follow(viewer: &Viewer, m: &care_measure::Model) -> bool {
     }
 }
 
+/// Closes the child's open care measures unfinished (erasure); returns how many.
+pub(crate) async fn withdraw_for_child(conn: &impl ConnectionTrait, child_id: Uuid, now: DateTime<Utc>) -> AppResult<u64> {
+    let res = care_measure::Entity::update_many()
+        .col_expr(care_measure::Column::Status, Expr::value(status::WITHDRAWN))
+        .col_expr(care_measure::Column::CompletedAt, Expr::value(Some(now)))
+        .filter(care_measure::Column::ChildId.eq(child_id))
+        .filter(care_measure::Column::Status.eq(status::OPEN))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected)
+}
+
 /// Records a follow-up of a measure; `done` closes it.
 pub async fn follow_up(state: &AppState, viewer: &Viewer, measure_id: Uuid, text: &str, done: bool) -> AppResult<care_measure::Model> {
     let Some(text) = note(Some(text), "note")? else {
@@ -382,6 +396,9 @@ pub async fn follow_up(state: &AppState, viewer: &Viewer, measure_id: Uuid, text
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let m = care_measure::Entity::find_by_id(measure_id).one(&txn).await?.filter(|m| may_follow(viewer, m)).ok_or(AppError::NotFound)?;
+    if m.status == status::WITHDRAWN {
+        return Err(AppError::NotFound);
+    }
     if m.status == status::DONE {
         return Err(AppError::conflict("该措施已完成", "the measure is already done"));
     }
@@ -490,9 +507,10 @@ pub async fn escalate_overdue(state: &AppState) -> AppResult<usize> {
             format!("重点关爱措施 {} 逾期未落实，已升级至本级督办。", m.id),
             format!("Key-care measure {} is overdue and was escalated to your level.", m.id),
         );
-        tell_queue(&txn, &m.department_code, &up, zh.clone(), en.clone(), now).await?;
+        tell_queue(&txn, (&m.department_code, &up), m.child_id, zh.clone(), en.clone(), now).await?;
         if let Some(a) = account::Entity::find_by_id(m.created_by).one(&txn).await? {
-            outbox::enqueue(&txn, &a.email, templates::notice("关爱措施逾期", "Care measure overdue", zh, en), now).await?;
+            let mail = templates::notice("关爱措施逾期", "Care measure overdue", zh, en);
+            outbox::enqueue_about(&txn, &a.email, mail, Some(m.child_id), now).await?;
         }
         txn.commit().await?;
         moved += 1;

@@ -9,6 +9,7 @@ pub mod child_rights;
 pub mod child_validation;
 pub mod children;
 pub mod directory;
+pub mod erasure;
 pub mod families;
 pub mod key_care;
 pub mod pii;

@@ -219,7 +219,7 @@ async fn event(conn: &impl ConnectionTrait, request_id: Uuid, actor: Option<Uuid
 async fn tell_guardian(conn: &impl ConnectionTrait, r: &request::Model, zh: String, en: String, now: DateTime<Utc>) -> AppResult<()> {
     if let Some(g) = account::Entity::find_by_id(r.guardian_id).one(conn).await? {
         let mail = templates::notice("您的申请有新进展", "Your request was updated", zh, en);
-        outbox::enqueue(conn, &g.email, mail, now).await?;
+        outbox::enqueue_about(conn, &g.email, mail, Some(r.child_id), now).await?;
     }
     Ok(())
 }
@@ -250,16 +250,18 @@ async fn queue_staff(conn: &impl ConnectionTrait, department: &str, region: &str
     Ok(rows.into_iter().filter(|a| a.region_code.as_deref().is_some_and(|s| crate::auth::viewer::region_contains(s, region))).collect())
 }
 
+/// Tells the staff of a queue about work on `child`.
 pub(crate) async fn tell_queue(
     conn: &impl ConnectionTrait,
-    department: &str,
-    region: &str,
+    (department, region): (&str, &str),
+    child: Uuid,
     zh: String,
     en: String,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     for a in queue_staff(conn, department, region).await? {
-        outbox::enqueue(conn, &a.email, templates::notice("工作队列提醒", "Work queue notice", zh.clone(), en.clone()), now).await?;
+        let mail = templates::notice("工作队列提醒", "Work queue notice", zh.clone(), en.clone());
+        outbox::enqueue_about(conn, &a.email, mail, Some(child), now).await?;
     }
     Ok(())
 }
@@ -352,6 +354,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
         created_at: now,
         updated_at: now,
         child_aged_out_on: None,
+        erased_at: None,
     };
     if let Err(e) = request::Entity::insert(request::ActiveModel::from(lead.clone())).exec_without_returning(&txn).await {
         drop(txn);
@@ -483,7 +486,7 @@ pub fn in_scope(viewer: &Viewer, r: &request::Model) -> bool {
 /// A request the viewer may see: the guardian's own (lead requests), or one in the staff member's
 /// scope. Everything else is `NOT_FOUND`.
 pub async fn get(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<RequestView> {
-    let r = request::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let r = request::Entity::find_by_id(id).one(&state.db).await?.filter(|r| r.erased_at.is_none()).ok_or(AppError::NotFound)?;
     match viewer.role {
         Role::Guardian if r.kind == "lead" && children::guardian_child(&state.db, viewer, r.child_id).await.is_ok() => {
             view(&state.db, r, false).await
@@ -571,7 +574,11 @@ pub async fn queue(
         None => scope,
     };
     let now = state.clock.now();
-    let mut q = request::Entity::find().select_only().columns(SUMMARY_COLUMNS).filter(request::Column::DepartmentCode.eq(dept));
+    let mut q = request::Entity::find()
+        .select_only()
+        .columns(SUMMARY_COLUMNS)
+        .filter(request::Column::DepartmentCode.eq(dept))
+        .filter(request::Column::ErasedAt.is_null());
     q = if state.reference.divisions.is_county(region) {
         q.filter(request::Column::RegionCode.eq(region))
     } else {
@@ -608,7 +615,7 @@ pub async fn queue(
 /// A request in the staff viewer's scope, locked for update on PostgreSQL.
 async fn staff_request(conn: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<request::Model> {
     let r = request::Entity::find_by_id(id).lock_exclusive().one(conn).await?.ok_or(AppError::NotFound)?;
-    if !in_scope(viewer, &r) {
+    if !in_scope(viewer, &r) || r.erased_at.is_some() {
         return Err(AppError::NotFound);
     }
     Ok(r)
@@ -889,8 +896,8 @@ pub async fn transfer(state: &AppState, viewer: &Viewer, id: Uuid, department: &
     .await?;
     tell_queue(
         &txn,
-        department,
-        region,
+        (department, region),
+        r.child_id,
         format!("有一份申请（{}）转入您的队列：{reason}", r.entitlement_code),
         format!("A request ({}) was transferred to your queue: {reason}", r.entitlement_code),
         now,
@@ -1047,10 +1054,11 @@ async fn warn(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> AppRe
     match r.assignee_id {
         Some(a) => {
             if let Some(acc) = account::Entity::find_by_id(a).one(&txn).await? {
-                outbox::enqueue(&txn, &acc.email, templates::notice("办理时限提醒", "Deadline approaching", zh, en), now).await?;
+                let mail = templates::notice("办理时限提醒", "Deadline approaching", zh, en);
+                outbox::enqueue_about(&txn, &acc.email, mail, Some(r.child_id), now).await?;
             }
         }
-        None => tell_queue(&txn, &r.department_code, &r.region_code, zh, en, now).await?,
+        None => tell_queue(&txn, (&r.department_code, &r.region_code), r.child_id, zh, en, now).await?,
     }
     event(&txn, r.id, None, Step { kind: "deadline_warning", from: None, to: None, note: None, public: false }, now).await?;
     txn.commit().await?;
@@ -1098,11 +1106,12 @@ async fn escalate(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> A
         format!("申请 {}（{}）超过办理时限，已升级至本级队列。", r.id, r.entitlement_code),
         format!("Request {} ({}) breached its deadline and was escalated to your queue.", r.id, r.entitlement_code),
     );
-    tell_queue(&txn, &r.department_code, &up, msg.0.clone(), msg.1.clone(), now).await?;
+    tell_queue(&txn, (&r.department_code, &up), r.child_id, msg.0.clone(), msg.1.clone(), now).await?;
     if let Some(a) = r.assignee_id
         && let Some(acc) = account::Entity::find_by_id(a).one(&txn).await?
     {
-        outbox::enqueue(&txn, &acc.email, templates::notice("申请已升级", "Request escalated", msg.0, msg.1), now).await?;
+        let mail = templates::notice("申请已升级", "Request escalated", msg.0, msg.1);
+        outbox::enqueue_about(&txn, &acc.email, mail, Some(r.child_id), now).await?;
     }
     let moved = request::Model { region_code: up, status: status::ROUTED.into(), assignee_id: None, due_at: due, ..r.clone() };
     state.events.publish(&txn, "escalated", &moved).await?;
