@@ -2,6 +2,8 @@
 //! verification by civil affairs of the organization's county (or above), locations, services and
 //! sessions. Nothing of an unverified organization is ever public.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Duration, Utc};
 use entities::{location, organization, service, session};
 use sea_orm::{
@@ -65,8 +67,9 @@ pub fn guizhou_county(state: &AppState, code: &str, field: &str) -> AppResult<St
 }
 
 /// Registers an organization (pending verification) and its first staff login; the login must
-/// verify its e-mail address before signing in.
-pub async fn register_organization(state: &AppState, input: NewOrganization) -> AppResult<organization::Model> {
+/// verify its e-mail address before signing in. Counts as a self-registration of the caller's
+/// client address `from` (None: demo data).
+pub async fn register_organization(state: &AppState, input: NewOrganization, from: Option<IpAddr>) -> AppResult<organization::Model> {
     let name = text(&input.name, "name", 200)?;
     let credit_code = domain::credit_code::parse(&input.credit_code).map_err(|_| {
         AppError::validation(
@@ -84,6 +87,7 @@ pub async fn register_organization(state: &AppState, input: NewOrganization) -> 
     password::check_strength(&input.password, &email)?;
     let address = text(&input.address, "address", 300)?;
     let county_code = guizhou_county(state, input.county_code.trim(), "countyCode")?;
+    state.limits.registration(&email, from)?;
     let hash = password::hash(input.password.clone()).await?;
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
