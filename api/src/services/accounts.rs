@@ -18,7 +18,7 @@ use crate::{
     db,
     error::{AppError, AppResult, is_unique_violation},
     mail::{outbox, templates},
-    services::{audit, reference},
+    services::{audit, reference, text},
     state::AppState,
 };
 
@@ -48,13 +48,9 @@ pub fn parse_email(raw: &str) -> AppResult<String> {
     Ok(trimmed)
 }
 
+/// A person's name as typed: one line of 1 to 100 characters, no control characters.
 pub fn parse_name(raw: &str, field: &str) -> AppResult<String> {
-    let name = raw.trim();
-    let n = name.chars().count();
-    if n == 0 || n > 100 || name.chars().any(char::is_control) {
-        return Err(AppError::validation(field, "姓名须为 1–100 个字符", "name must have 1 to 100 characters"));
-    }
-    Ok(name.to_owned())
+    text::line(raw, field, 100)
 }
 
 /// Self-registration of a guardian. Always answers the same way whether or not the address is

@@ -16,3 +16,4 @@ pub mod reference;
 pub mod requests;
 pub mod screening;
 pub mod statistics;
+pub mod text;
