@@ -91,12 +91,23 @@ pub struct Config {
     /// Per-request timeout in seconds.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
-    /// Login attempts allowed per account per minute.
+    /// Login attempts allowed per account from one client address per minute (failures from one
+    /// address never lock the owner out when signing in from another).
     #[arg(long, env = "LOGIN_PER_ACCOUNT_PER_MINUTE", default_value_t = 5)]
     pub login_per_account_per_minute: u32,
-    /// Login and password-reset attempts allowed per client address per minute.
+    /// Login attempts allowed per client address per minute, whatever the account.
     #[arg(long, env = "LOGIN_PER_ADDRESS_PER_MINUTE", default_value_t = 30)]
     pub login_per_address_per_minute: u32,
+    /// E-mails a client address may cause per minute through the mutations that mail an address
+    /// the caller chooses (registration, password reset, invitations, organization registration).
+    #[arg(long, env = "MESSAGES_PER_ADDRESS_PER_MINUTE", default_value_t = 10)]
+    pub messages_per_address_per_minute: u32,
+    /// E-mails one recipient address may receive per hour through those mutations, whoever asks.
+    #[arg(long, env = "MESSAGES_PER_RECIPIENT_PER_HOUR", default_value_t = 3)]
+    pub messages_per_recipient_per_hour: u32,
+    /// Self-registrations (guardians and organizations) allowed per client address per hour.
+    #[arg(long, env = "REGISTRATIONS_PER_ADDRESS_PER_HOUR", default_value_t = 5)]
+    pub registrations_per_address_per_hour: u32,
     /// Trust `X-Forwarded-For` for the client address (only behind a reverse proxy you run).
     #[arg(long, env = "TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,

@@ -40,7 +40,7 @@ pub async fn seed(state: &AppState) -> AppResult<Vec<(String, String)>> {
     }
     let guardian = "guardian@demo.tongxin";
     if find(state, guardian).await?.is_none() {
-        accounts::register(state, guardian, DEMO_PASSWORD, "张女士").await?;
+        accounts::register(state, guardian, DEMO_PASSWORD, "张女士", None).await?;
     }
     if let Some(g) = find(state, guardian).await? {
         accounts::set_password_verified(state, g.id, DEMO_PASSWORD).await?;

@@ -275,6 +275,7 @@ async fn directory_and_bookings(
             address: "贵阳市南明区新华路 1 号".into(),
             county_code: "520102".into(),
         },
+        None,
     )
     .await?;
     let ca = staff(state, hash, "civil_affairs", "520102").await?;

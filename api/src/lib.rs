@@ -55,7 +55,7 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
         db,
         events,
         sessions,
-        limits: Arc::new(RateLimits::new(config.login_per_account_per_minute, config.login_per_address_per_minute)),
+        limits: Arc::new(RateLimits::new(&config)),
         config: Arc::new(config),
         jwt,
         pii: Arc::new(pii),

@@ -1,48 +1,94 @@
-//! Throttles for password guessing and reset-mail flooding: per account and per client address,
-//! with governor's GCRA keyed limiters. In-process state: with several server processes each
-//! enforces its own quota, which still bounds guessing to a small multiple.
+//! Throttles with governor's GCRA keyed limiters: password guessing (per account and client
+//! address, and per client address alone), and the e-mails and accounts an anonymous caller can
+//! cause (per client address, and per recipient address whoever asks). In-process state: with
+//! several server processes each enforces its own quota, which still bounds abuse to a small
+//! multiple.
+//!
+//! The login quota per account is keyed by (account, client address): failures from one address
+//! throttle that address's attempts on the account, never the owner signing in from elsewhere.
+//! Guessing across many addresses is bounded by the per-address quota and the password rules.
 
-use std::{net::IpAddr, num::NonZeroU32};
+use std::{
+    net::IpAddr,
+    num::NonZeroU32,
+    sync::atomic::{AtomicU64, Ordering},
+};
 
 use governor::{
     DefaultKeyedRateLimiter, Quota, RateLimiter,
     clock::{Clock as _, DefaultClock},
 };
 
-use crate::error::AppError;
+use crate::{config::Config, error::AppError};
 
-/// The limiters of the authentication endpoints.
+/// The limiters of the authentication and message-sending mutations.
 pub struct RateLimits {
-    login_account: DefaultKeyedRateLimiter<String>,
+    login_account: DefaultKeyedRateLimiter<(String, Option<IpAddr>)>,
     login_address: DefaultKeyedRateLimiter<IpAddr>,
-    reset_account: DefaultKeyedRateLimiter<String>,
+    messages_address: DefaultKeyedRateLimiter<IpAddr>,
+    messages_recipient: DefaultKeyedRateLimiter<String>,
+    registrations_address: DefaultKeyedRateLimiter<IpAddr>,
+    checks: AtomicU64,
+}
+
+/// Every this many checks the limiters forget keys whose quota is full again, so a caller
+/// inventing addresses or recipients cannot grow the server's memory without bound.
+const TIDY_EVERY: u64 = 4096;
+
+fn n(v: u32) -> NonZeroU32 {
+    NonZeroU32::new(v.max(1)).unwrap_or(NonZeroU32::MIN)
 }
 
 impl RateLimits {
-    /// Limits per minute: `per_account` attempts per account, `per_address` per client address.
-    pub fn new(per_account: u32, per_address: u32) -> Self {
-        let q = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
+    /// The limits configured in `config`.
+    pub fn new(config: &Config) -> Self {
         RateLimits {
-            login_account: RateLimiter::keyed(q(per_account)),
-            login_address: RateLimiter::keyed(q(per_address)),
-            reset_account: RateLimiter::keyed(q(3)),
+            login_account: RateLimiter::keyed(Quota::per_minute(n(config.login_per_account_per_minute))),
+            login_address: RateLimiter::keyed(Quota::per_minute(n(config.login_per_address_per_minute))),
+            messages_address: RateLimiter::keyed(Quota::per_minute(n(config.messages_per_address_per_minute))),
+            messages_recipient: RateLimiter::keyed(Quota::per_hour(n(config.messages_per_recipient_per_hour))),
+            registrations_address: RateLimiter::keyed(Quota::per_hour(n(config.registrations_per_address_per_hour))),
+            checks: AtomicU64::new(0),
         }
     }
 
-    /// Counts a login attempt; `RATE_LIMITED` when either quota is spent.
+    fn tick(&self) {
+        if self.checks.fetch_add(1, Ordering::Relaxed) % TIDY_EVERY == TIDY_EVERY - 1 {
+            self.login_account.retain_recent();
+            self.login_address.retain_recent();
+            self.messages_address.retain_recent();
+            self.messages_recipient.retain_recent();
+            self.registrations_address.retain_recent();
+        }
+    }
+
+    /// Counts a login attempt; `RATE_LIMITED` when the address's quota or this address's quota on
+    /// this account is spent.
     pub fn login(&self, email: &str, address: Option<IpAddr>) -> Result<(), AppError> {
+        self.tick();
         if let Some(ip) = address {
             check(&self.login_address, &ip)?;
         }
-        check(&self.login_account, &email.to_lowercase())
+        check(&self.login_account, &(email.to_lowercase(), address))
     }
 
-    /// Counts a password-reset request (shares the address quota with logins).
-    pub fn reset(&self, email: &str, address: Option<IpAddr>) -> Result<(), AppError> {
+    /// Counts an e-mail to `recipient` (normalised) caused by a caller at `address`. Call it before
+    /// looking up whether the recipient has an account, so an existing and a new address are
+    /// throttled alike.
+    pub fn message(&self, recipient: &str, address: Option<IpAddr>) -> Result<(), AppError> {
+        self.tick();
         if let Some(ip) = address {
-            check(&self.login_address, &ip)?;
+            check(&self.messages_address, &ip)?;
         }
-        check(&self.reset_account, &email.to_lowercase())
+        check(&self.messages_recipient, &recipient.to_lowercase())
+    }
+
+    /// Counts a self-registration (a new account with its verification e-mail to `recipient`).
+    pub fn registration(&self, recipient: &str, address: Option<IpAddr>) -> Result<(), AppError> {
+        if let Some(ip) = address {
+            check(&self.registrations_address, &ip)?;
+        }
+        self.message(recipient, address)
     }
 }
 

@@ -7,6 +7,15 @@
 
 use chrono::NaiveDate;
 
+use crate::regions::{Divisions, Level};
+
+/// Issuing regions of real numbers that are not provinces of the divisions table: Taiwan (71) and
+/// the numbers of Hong Kong (81), Macao (82) and Taiwan (83) residents' residence permits.
+const OUTSIDE_TABLE: [&str; 4] = ["710000", "810000", "820000", "830000"];
+/// Guizhou prefectures abolished within a minor's lifetime whose codes children's numbers still
+/// carry: 铜仁地区 (5222) and 毕节地区 (5224) became prefecture-level cities in 2011.
+const FORMER_GUIZHOU_PREFECTURES: [&str; 2] = ["5222", "5224"];
+
 /// Weights of positions 1–17 for the ISO 7064 MOD 11-2 check character.
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 /// Check character for each remainder 0–10.
@@ -71,6 +80,23 @@ impl IdNumber {
     /// The region code of the issuing place (positions 1–6).
     pub fn region_code(&self) -> &str {
         &self.0[..6]
+    }
+
+    /// Whether the issuing region (positions 1–6) can be real: its province exists, and in
+    /// Guizhou its prefecture exists or existed. The county digits are not checked, because a
+    /// number keeps the code of a county later renamed or merged (盘县 520222 became 盘州市
+    /// 520281 in 2017), and the divisions table holds only today's codes.
+    pub fn region_exists(&self, divisions: &Divisions) -> bool {
+        let province = format!("{}0000", &self.0[..2]);
+        if !(divisions.get(&province).is_some_and(|d| d.level == Level::Province) || OUTSIDE_TABLE.contains(&province.as_str())) {
+            return false;
+        }
+        if &self.0[..2] != "52" {
+            return true;
+        }
+        let prefecture = &self.0[..4];
+        FORMER_GUIZHOU_PREFECTURES.contains(&prefecture)
+            || divisions.get(&format!("{prefecture}00")).is_some_and(|d| d.level == Level::Prefecture)
     }
 
     /// The number itself; handle with care (encrypt, hash, never log).

@@ -4,6 +4,7 @@
 
 pub mod calendar;
 pub mod credit_code;
+pub mod date_windows;
 pub mod eligibility;
 pub mod identity;
 pub mod monitoring;
@@ -11,6 +12,7 @@ pub mod policy;
 pub mod regions;
 pub mod routing;
 pub mod rubric;
+pub mod text;
 pub mod workdays;
 
 pub use policy::HandlingPlace;

@@ -122,6 +122,10 @@ impl TestApp {
         config.outbox_poll_ms = 50;
         // Scenarios move the clock by days; tokens outlive them unless a test asks otherwise.
         config.jwt_access_ttl_secs = 90 * 24 * 3600;
+        // Every fixture user speaks from 127.0.0.1: scenarios with many families would hit the
+        // per-address quotas. Tests of those quotas (tests/security/aliases.rs) set them back.
+        config.registrations_per_address_per_hour = 10_000;
+        config.messages_per_address_per_minute = 10_000;
         tweak(&mut config);
         let stub = AsyncStubTransport::new_ok();
         let mail_dir = file_mail.then(|| MailDir(std::env::temp_dir().join(format!("tongxin-mail-{id}"))));

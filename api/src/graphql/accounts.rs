@@ -23,6 +23,12 @@ pub fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
     ctx.data_unchecked::<AppState>()
 }
 
+/// The caller's client address (`None` when the transport does not know it), which keys the
+/// throttles of logins and of the mutations that send e-mail.
+pub fn client_addr(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
+    ctx.data_opt::<ClientAddr>().and_then(|a| a.0)
+}
+
 /// The request's language.
 pub fn lang(ctx: &Context<'_>) -> Lang {
     ctx.data_opt::<Lang>().copied().unwrap_or_default()
@@ -158,7 +164,8 @@ impl AccountsMutation {
     /// Registers a guardian and e-mails a verification link. Answers `true` even when the address
     /// is taken (its owner is told by e-mail), so accounts cannot be discovered.
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> AppResult<bool> {
-        accounts::register(state(ctx), &input.email, &input.password, &input.display_name).await?;
+        let addr = client_addr(ctx);
+        accounts::register(state(ctx), &input.email, &input.password, &input.display_name, addr).await?;
         Ok(true)
     }
 
@@ -170,7 +177,7 @@ impl AccountsMutation {
 
     /// Signs in with e-mail and password.
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> AppResult<AuthPayload> {
-        let addr = ctx.data_opt::<ClientAddr>().and_then(|a| a.0);
+        let addr = client_addr(ctx);
         Ok(accounts::login(state(ctx), &email, &password, addr).await?.into())
     }
 
@@ -189,7 +196,7 @@ impl AccountsMutation {
 
     /// E-mails a password-reset link if the address has an account; always answers `true`.
     async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> AppResult<bool> {
-        let addr = ctx.data_opt::<ClientAddr>().and_then(|a| a.0);
+        let addr = client_addr(ctx);
         accounts::request_password_reset(state(ctx), &email, addr).await?;
         Ok(true)
     }
@@ -212,7 +219,8 @@ impl AccountsMutation {
             region_code: input.region_code,
             organization_id,
         };
-        Ok(Account::from_model(accounts::create_staff_account(state(ctx), &v, new).await?, lang(ctx)))
+        let addr = client_addr(ctx);
+        Ok(Account::from_model(accounts::create_staff_account_from(state(ctx), &v, new, addr).await?, lang(ctx)))
     }
 
     /// Disables an account (admin only); its sessions end at once.

@@ -7,7 +7,7 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 
 use super::{
-    accounts::state,
+    accounts::{client_addr, state},
     pagination::{self, Cursor},
     scalars::parse_id,
 };
@@ -451,7 +451,7 @@ impl DirectoryMutation {
             address: input.address,
             county_code: input.county_code,
         };
-        Ok(svc::register_organization(state(ctx), new).await?.into())
+        Ok(svc::register_organization(state(ctx), new, client_addr(ctx)).await?.into())
     }
 
     /// Civil affairs of the organization's county (or above) verifies it; its services become public.

@@ -4,7 +4,11 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{accounts::state, children::Child, scalars::parse_id};
+use super::{
+    accounts::{client_addr, state},
+    children::Child,
+    scalars::parse_id,
+};
 use crate::{
     auth::{Role, viewer::require_role},
     error::AppResult,
@@ -156,7 +160,7 @@ impl FamiliesMutation {
     /// E-mails an invitation to another guardian to join the viewer's household.
     async fn invite_guardian(&self, ctx: &Context<'_>, email: String) -> AppResult<bool> {
         let v = require_role(ctx, &[Role::Guardian])?;
-        families::invite_guardian(state(ctx), &v, &email).await?;
+        families::invite_guardian(state(ctx), &v, &email, client_addr(ctx)).await?;
         Ok(true)
     }
 

@@ -18,7 +18,7 @@ use crate::{
     db,
     error::{AppError, AppResult, is_unique_violation},
     mail::{outbox, templates},
-    services::{audit, reference},
+    services::{audit, reference, text},
     state::AppState,
 };
 
@@ -48,21 +48,20 @@ pub fn parse_email(raw: &str) -> AppResult<String> {
     Ok(trimmed)
 }
 
+/// A person's name as typed: one line of 1 to 100 characters, no control characters.
 pub fn parse_name(raw: &str, field: &str) -> AppResult<String> {
-    let name = raw.trim();
-    let n = name.chars().count();
-    if n == 0 || n > 100 || name.chars().any(char::is_control) {
-        return Err(AppError::validation(field, "姓名须为 1–100 个字符", "name must have 1 to 100 characters"));
-    }
-    Ok(name.to_owned())
+    text::line(raw, field, 100)
 }
 
 /// Self-registration of a guardian. Always answers the same way whether or not the address is
-/// taken (an existing owner gets a notice instead), so the API does not reveal who has an account.
-pub async fn register(state: &AppState, email: &str, password_raw: &str, display_name: &str) -> AppResult<()> {
+/// taken (an existing owner gets a notice instead), so the API does not reveal who has an account;
+/// the throttles (per client `address` and per recipient) count both cases alike, before the
+/// lookup and before the costly password hash.
+pub async fn register(state: &AppState, email: &str, password_raw: &str, display_name: &str, address: Option<IpAddr>) -> AppResult<()> {
     let email = parse_email(email)?;
     let display_name = parse_name(display_name, "displayName")?;
     password::check_strength(password_raw, &email)?;
+    state.limits.registration(&email, address)?;
     let hash = password::hash(password_raw.to_owned()).await?;
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
@@ -330,7 +329,7 @@ pub async fn logout(state: &AppState, viewer: &Viewer) -> AppResult<()> {
 /// Sends a reset link if the address belongs to an active account; answers the same either way.
 pub async fn request_password_reset(state: &AppState, email: &str, address: Option<IpAddr>) -> AppResult<()> {
     let email = parse_email(email)?;
-    state.limits.reset(&email, address)?;
+    state.limits.message(&email, address)?;
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     if let Some(a) = account::Entity::find().filter(account::Column::Email.eq(&email)).one(&txn).await?
@@ -387,8 +386,20 @@ pub struct NewStaff {
     pub organization_id: Option<Uuid>,
 }
 
-/// Creates a staff account (admin only) and e-mails a link to set the password.
+/// Creates a staff account (admin only) and e-mails a link to set the password, with no client
+/// address (CLI, demo data): only the per-recipient e-mail quota applies.
 pub async fn create_staff_account(state: &AppState, actor: &Viewer, input: NewStaff) -> AppResult<account::Model> {
+    create_staff_account_from(state, actor, input, None).await
+}
+
+/// Creates a staff account for an admin calling from `address`; the invitation e-mail counts
+/// against that address's and the recipient's e-mail quotas.
+pub async fn create_staff_account_from(
+    state: &AppState,
+    actor: &Viewer,
+    input: NewStaff,
+    address: Option<IpAddr>,
+) -> AppResult<account::Model> {
     if actor.role != Role::Admin {
         return Err(AppError::Forbidden);
     }
@@ -432,6 +443,7 @@ pub async fn create_staff_account(state: &AppState, actor: &Viewer, input: NewSt
     if input.role == Role::OrgStaff && input.organization_id.is_none() {
         return Err(AppError::validation("organizationId", "社会组织工作人员必须指定所属组织", "organization staff need an organization"));
     }
+    state.limits.message(&email, address)?;
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let id = Uuid::now_v7();

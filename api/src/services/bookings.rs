@@ -386,10 +386,8 @@ pub async fn mark_attendance(state: &AppState, viewer: &Viewer, booking_id: Uuid
 
 /// The organization cancels a session: every booked or waiting family is told.
 pub async fn cancel_session(state: &AppState, viewer: &Viewer, session_id: Uuid, reason: &str) -> AppResult<session::Model> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(AppError::validation("reason", "请说明取消原因（不超过 500 字）", "give a reason (at most 500 characters)"));
-    }
+    let reason = crate::services::text::paragraph(reason, "reason", 500)?;
+    let reason = reason.as_str();
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let (sess, svc) = own_session(&txn, viewer, session_id).await?;

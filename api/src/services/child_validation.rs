@@ -5,6 +5,7 @@
 //! person later.
 
 use domain::{
+    date_windows,
     eligibility::Facts,
     identity::{IdNumber, IdNumberError},
     regions::Level,
@@ -15,7 +16,10 @@ use uuid::Uuid;
 use super::children::{ChildData, first_sensitive, invalid};
 use crate::{
     error::{AppError, AppResult, Msg},
-    services::families::{Purpose, covers},
+    services::{
+        families::{Purpose, covers},
+        text,
+    },
     state::AppState,
 };
 
@@ -23,10 +27,13 @@ use crate::{
 pub(crate) fn validate(state: &AppState, mut data: ChildData) -> AppResult<(ChildData, Option<IdNumber>)> {
     let divisions = &state.reference.divisions;
     let today = state.clock.today();
-    data.name = data.name.trim().to_owned();
-    let n = data.name.chars().count();
-    if n == 0 || n > 100 || data.name.chars().any(char::is_control) {
-        return Err(invalid("name", "姓名须为 1–100 个字符", "name must have 1 to 100 characters"));
+    data.name = text::line(&data.name, "name", 100)?;
+    if !date_windows::is_plausible_birth(data.birth_date, today) {
+        return Err(invalid(
+            "birthDate",
+            "出生日期须在今天及之前的 18 年之内（未成年人）",
+            "the birth date must be within the last 18 years (a minor) and not in the future",
+        ));
     }
     let res = data.residence_region_code.trim().to_owned();
     if !divisions.is_county(&res) || !divisions.in_guizhou(&res) {
@@ -88,10 +95,7 @@ pub(crate) fn validate(state: &AppState, mut data: ChildData) -> AppResult<(Chil
         }
         f.has_residence_permit = Some(true);
     }
-    data.details.school_name = data.details.school_name.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    if data.details.school_name.as_ref().is_some_and(|s| s.chars().count() > 100 || s.chars().any(char::is_control)) {
-        return Err(invalid("schoolName", "学校名称须为 1–100 个字符", "school name must have 1 to 100 characters"));
-    }
+    data.details.school_name = text::optional_line(data.details.school_name.as_deref(), "schoolName", 100)?;
     let id = match data.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(raw) => {
@@ -106,6 +110,13 @@ pub(crate) fn validate(state: &AppState, mut data: ChildData) -> AppResult<(Chil
                     invalid("idNumber", "身份证号中的出生日期无效", "the ID number contains an impossible birth date")
                 }
             })?;
+            if !id.region_exists(divisions) {
+                return Err(invalid(
+                    "idNumber",
+                    "身份证号前六位不是存在的行政区划代码，请核对",
+                    "the ID number's first six digits are not a real region code: please check it",
+                ));
+            }
             if id.birth_date() != Some(data.birth_date) {
                 return Err(invalid(
                     "idNumber",

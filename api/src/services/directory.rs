@@ -2,6 +2,8 @@
 //! verification by civil affairs of the organization's county (or above), locations, services and
 //! sessions. Nothing of an unverified organization is ever public.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Duration, Utc};
 use entities::{location, organization, service, session};
 use sea_orm::{
@@ -17,7 +19,7 @@ use crate::{
     mail::{outbox, templates},
     services::{
         accounts::{self, NewLogin},
-        audit,
+        audit, text,
     },
     state::AppState,
 };
@@ -43,17 +45,6 @@ pub struct NewOrganization {
     pub county_code: String,
 }
 
-fn text(raw: &str, field: &str, max: usize) -> AppResult<String> {
-    let t = raw.trim();
-    if t.is_empty() || t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(AppError::Validation {
-            field: field.to_owned(),
-            msg: crate::error::Msg::owned(format!("须为 1–{max} 个字符"), format!("must have 1 to {max} characters")),
-        });
-    }
-    Ok(t.to_owned())
-}
-
 /// A Guizhou county code known to the divisions table, or `VALIDATION` on `field`.
 pub fn guizhou_county(state: &AppState, code: &str, field: &str) -> AppResult<String> {
     let d = &state.reference.divisions;
@@ -65,9 +56,10 @@ pub fn guizhou_county(state: &AppState, code: &str, field: &str) -> AppResult<St
 }
 
 /// Registers an organization (pending verification) and its first staff login; the login must
-/// verify its e-mail address before signing in.
-pub async fn register_organization(state: &AppState, input: NewOrganization) -> AppResult<organization::Model> {
-    let name = text(&input.name, "name", 200)?;
+/// verify its e-mail address before signing in. Counts as a self-registration of the caller's
+/// client address `from` (None: demo data).
+pub async fn register_organization(state: &AppState, input: NewOrganization, from: Option<IpAddr>) -> AppResult<organization::Model> {
+    let name = text::line(&input.name, "name", 200)?;
     let credit_code = domain::credit_code::parse(&input.credit_code).map_err(|_| {
         AppError::validation(
             "creditCode",
@@ -82,8 +74,9 @@ pub async fn register_organization(state: &AppState, input: NewOrganization) -> 
     }
     let email = accounts::parse_email(&input.email)?;
     password::check_strength(&input.password, &email)?;
-    let address = text(&input.address, "address", 300)?;
+    let address = text::line(&input.address, "address", 300)?;
     let county_code = guizhou_county(state, input.county_code.trim(), "countyCode")?;
+    state.limits.registration(&email, from)?;
     let hash = password::hash(input.password.clone()).await?;
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
@@ -138,7 +131,7 @@ pub async fn review_organization(
     if viewer.role != Role::CivilAffairs {
         return Err(AppError::Forbidden);
     }
-    let reason = if approve { None } else { Some(text(reason.as_deref().unwrap_or_default(), "reason", 500)?) };
+    let reason = if approve { None } else { Some(text::paragraph(reason.as_deref().unwrap_or_default(), "reason", 500)?) };
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let org = reviewable(&txn, viewer, id).await?;
@@ -231,8 +224,8 @@ pub struct NewLocation {
 /// Adds a location of the viewer's organization.
 pub async fn create_location(state: &AppState, viewer: &Viewer, input: NewLocation) -> AppResult<location::Model> {
     let org = own_organization(&state.db, viewer).await?;
-    let name = text(&input.name, "name", 200)?;
-    let address = text(&input.address, "address", 300)?;
+    let name = text::line(&input.name, "name", 200)?;
+    let address = text::line(&input.address, "address", 300)?;
     let county_code = guizhou_county(state, input.county_code.trim(), "countyCode")?;
     if let Some(t) = &input.township_code {
         let d = &state.reference.divisions;
@@ -305,8 +298,8 @@ pub async fn create_service(state: &AppState, viewer: &Viewer, input: NewService
         .await?
         .filter(|l| l.organization_id == org.id)
         .ok_or(AppError::NotFound)?;
-    let name = text(&input.name, "name", 200)?;
-    let description = text(&input.description, "description", 4000)?;
+    let name = text::line(&input.name, "name", 200)?;
+    let description = text::paragraph(&input.description, "description", 4000)?;
     let policy = state.reference.policy.latest();
     if !policy.entitlements.iter().any(|e| e.code == input.entitlement_code && e.bookable) {
         return Err(AppError::validation(
@@ -365,8 +358,12 @@ pub async fn create_session(
     let org = own_organization(&state.db, viewer).await?;
     service::Entity::find_by_id(service_id).one(&state.db).await?.filter(|s| s.organization_id == org.id).ok_or(AppError::NotFound)?;
     let now = state.clock.now();
-    if starts_at <= now {
-        return Err(AppError::validation("startsAt", "开始时间须在将来", "the session must start in the future"));
+    if starts_at <= now || starts_at.date_naive() > domain::date_windows::latest_planned(state.clock.today()) {
+        return Err(AppError::validation(
+            "startsAt",
+            "开始时间须在将来两年之内",
+            "the session must start in the future, at most two years ahead",
+        ));
     }
     if ends_at <= starts_at || ends_at - starts_at > Duration::hours(24) {
         return Err(AppError::validation("endsAt", "结束时间须晚于开始时间且不超过 24 小时", "end must be after start, within 24 hours"));

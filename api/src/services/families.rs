@@ -4,6 +4,8 @@
 //! future. Whether a child may be processed at all is decided here, in [`child_processable`], so
 //! every capability that touches children (requests, bookings, staff views) asks the same question.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Duration, Utc};
 use entities::{account, child, consent, household, household_invitation, household_member};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
@@ -112,12 +114,14 @@ pub async fn guardians(conn: &impl ConnectionTrait, household_id: Uuid) -> AppRe
 }
 
 /// E-mails an invitation to join the viewer's household. The address need not have an account
-/// yet; only the account with that address can accept.
-pub async fn invite_guardian(state: &AppState, viewer: &Viewer, email: &str) -> AppResult<()> {
+/// yet; only the account with that address can accept. The e-mail counts against the quotas of
+/// the caller's client `address` and of the recipient.
+pub async fn invite_guardian(state: &AppState, viewer: &Viewer, email: &str, address: Option<IpAddr>) -> AppResult<()> {
     let email = parse_email(email)?;
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let household_id = require_household(&txn, viewer).await?;
+    state.limits.message(&email, address)?;
     let token = tokens::generate();
     let id = Uuid::now_v7();
     household_invitation::Entity::insert(household_invitation::ActiveModel {

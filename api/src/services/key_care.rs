@@ -274,10 +274,7 @@ pub async fn assess(
 }
 
 fn note(raw: Option<&str>, field: &str) -> AppResult<Option<String>> {
-    match raw.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) if n.chars().count() > 2000 => Err(AppError::validation(field, "内容不能超过 2000 个字符", "at most 2000 characters")),
-        n => Ok(n.map(str::to_owned)),
-    }
+    super::text::optional_paragraph(raw, field, 2000)
 }
 
 /// A care measure to assign.
@@ -301,18 +298,14 @@ pub async fn assign(state: &AppState, viewer: &Viewer, input: NewMeasure) -> App
     if !matches!(viewer.role, Role::CivilAffairs | Role::ChildSupervisor) {
         return Err(AppError::Forbidden);
     }
-    let description = input.description.trim().to_owned();
-    let n = description.chars().count();
-    if n == 0 || n > 2000 {
-        return Err(AppError::validation(
-            "input.description",
-            "请填写措施内容（1–2000 个字符）",
-            "describe the measure (1 to 2000 characters)",
-        ));
-    }
+    let description = super::text::paragraph(&input.description, "input.description", 2000)?;
     let today = state.clock.today();
-    if input.due_on <= today {
-        return Err(AppError::validation("input.dueOn", "完成期限须晚于今天", "the due date must be after today"));
+    if !domain::date_windows::is_plausible_plan(input.due_on, today) {
+        return Err(AppError::validation(
+            "input.dueOn",
+            "完成期限须晚于今天，且在两年之内",
+            "the due date must be after today and at most two years ahead",
+        ));
     }
     let township = input.township_code.trim().to_owned();
     let now = state.clock.now();

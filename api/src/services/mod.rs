@@ -17,3 +17,4 @@ pub mod reference;
 pub mod requests;
 pub mod screening;
 pub mod statistics;
+pub mod text;

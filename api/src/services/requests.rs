@@ -280,10 +280,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
             "give an idempotency key of 1 to 128 characters",
         ));
     }
-    let details = input.details.trim().to_owned();
-    if details.chars().count() > 4000 {
-        return Err(AppError::validation("details", "说明不能超过 4000 字", "details must have at most 4000 characters"));
-    }
+    let details = super::text::optional_paragraph(Some(&input.details), "details", 4000)?.unwrap_or_default();
     if let Some(existing) = find_by_key(&state.db, viewer.account_id, &key).await? {
         return same_submission(state, viewer, existing, &input).await;
     }
@@ -720,11 +717,7 @@ async fn set_status(
 }
 
 fn note(raw: &str, field: &str) -> AppResult<String> {
-    let t = raw.trim();
-    if t.is_empty() || t.chars().count() > 4000 {
-        return Err(AppError::validation(field, "请填写 1–4000 字", "write 1 to 4000 characters"));
-    }
-    Ok(t.to_owned())
+    super::text::paragraph(raw, field, 4000)
 }
 
 /// The family answers a question; the clock resumes and the deadline moves by the paused time.

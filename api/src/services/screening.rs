@@ -132,18 +132,14 @@ pub async fn register_screened(state: &AppState, viewer: &Viewer, data: ChildDat
 }
 
 fn check_consent(state: &AppState, mut c: PaperConsent) -> AppResult<PaperConsent> {
-    c.signed_by = c.signed_by.trim().to_owned();
+    c.signed_by = super::text::line(&c.signed_by, "consent.signedBy", 64)?;
     c.text_version = c.text_version.trim().to_owned();
-    let n = c.signed_by.chars().count();
-    if n == 0 || n > 64 || c.signed_by.chars().any(char::is_control) {
+    if !domain::date_windows::is_plausible_signature(c.signed_on, state.clock.today()) {
         return Err(AppError::validation(
-            "consent.signedBy",
-            "请填写签字的监护人姓名（1–64 个字符）",
-            "name the guardian who signed (1 to 64 characters)",
+            "consent.signedOn",
+            "签字日期不能晚于今天，也不能早于两年前",
+            "the consent cannot be signed in the future or more than two years ago",
         ));
-    }
-    if c.signed_on > state.clock.today() {
-        return Err(AppError::validation("consent.signedOn", "签字日期不能晚于今天", "the consent cannot be signed in the future"));
     }
     if c.text_version.is_empty() || c.text_version.len() > 32 {
         return Err(AppError::validation("consent.textVersion", "请填写同意书版本", "the version of the consent text is required"));
@@ -260,12 +256,7 @@ pub async fn verify(state: &AppState, viewer: &Viewer, id: Uuid, fix: Correction
     let now = state.clock.now();
     let today = state.clock.today();
     let divisions = &state.reference.divisions;
-    let note = match fix.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) if n.chars().count() > 1000 => {
-            return Err(AppError::validation("note", "备注不能超过 1000 个字符", "the note is limited to 1000 characters"));
-        }
-        n => n.map(str::to_owned),
-    };
+    let note = super::text::optional_paragraph(fix.note.as_deref(), "note", 1000)?;
     let txn = db::begin_write(&state.db).await?;
     let old = verifiable(&txn, viewer, id).await?;
     let mut new = old.clone();
@@ -313,9 +304,7 @@ pub async fn verify(state: &AppState, viewer: &Viewer, id: Uuid, fix: Correction
         details.facts.residence_since = Some(since);
     }
     if let Some(school) = fix.school_name.as_deref().map(str::trim).filter(|s| details.school_name.as_deref() != Some(*s)) {
-        if school.chars().count() > 200 {
-            return Err(AppError::validation("schoolName", "学校名称不能超过 200 个字符", "the school name is limited to 200 characters"));
-        }
+        super::text::optional_line(Some(school), "schoolName", 200)?;
         changes.insert("schoolName".into(), json!([details.school_name, school]));
         details.school_name = Some(school.to_owned()).filter(|s| !s.is_empty());
     }
