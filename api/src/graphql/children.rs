@@ -77,7 +77,7 @@ pub struct Child {
     pub sex: Option<Sex>,
     /// Birth date.
     pub birth_date: Option<Date>,
-    /// ID number, masked (`5201**********123X`).
+    /// ID number, masked to its last two characters (`****************3X`).
     pub id_number_masked: Option<String>,
     /// County of residence.
     pub residence_region_code: String,
@@ -93,7 +93,7 @@ pub struct Child {
     pub moved_with: Option<MovedWith>,
     /// Holds a residence permit.
     pub has_residence_permit: Option<bool>,
-    /// Residence permit number, masked.
+    /// Residence permit number, masked to its last two characters.
     pub residence_permit_number_masked: Option<String>,
     /// Permit issued on.
     pub residence_permit_since: Option<Date>,
