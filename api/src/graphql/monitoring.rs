@@ -545,7 +545,8 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
 pub struct ChildExport {
     /// Column names, in order (documented in the README).
     pub columns: Vec<String>,
-    /// The CSV text, header row first.
+    /// The CSV text: UTF-8 with a BOM, header row first; cells that would start a spreadsheet
+    /// formula begin with `'`.
     pub csv: String,
     /// Data rows.
     pub rows: i32,
