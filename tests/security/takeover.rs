@@ -150,6 +150,7 @@ async fn the_claim_code_links_the_record_without_showing_what_staff_recorded_bef
     let s = scene().await;
     let g = claimant(&s.app, "grandma@example.org").await;
     let code = issue(&s).await;
+    s.app.state.clock.advance(Duration::days(3)); // the family signs up a few days later
     // Spaces, hyphens and lower case as a person types them from paper are fine.
     let typed = code.to_lowercase().replace('-', " ");
     let r = s.app.gql(Some(&g), ADD, json!({"i": claimed("王小花", &s.idn), "k": typed})).await;
@@ -172,6 +173,8 @@ async fn the_claim_code_links_the_record_without_showing_what_staff_recorded_bef
         assert!(!text.contains(before), "the export shows the pre-link {before}: {text}");
     }
     assert_eq!(export["data"]["exportChildData"]["versions"].as_array().map(Vec::len), Some(1));
+    let linked_at = &export["data"]["exportChildData"]["versions"][0]["changedAt"];
+    assert_eq!(&export["data"]["exportChildData"]["child"]["createdAt"], linked_at, "not when staff registered the child");
     let log =
         s.app.gql(Some(&g), "query($c: ID!){ childAccessLog(childId: $c){ edges { node { purpose } } } }", json!({"c": s.child})).await;
     assert_eq!(log["data"]["childAccessLog"]["edges"], json!([]), "staff reads before the link are not the claimant's: {log}");

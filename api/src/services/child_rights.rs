@@ -47,7 +47,7 @@ pub async fn export(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Va
             "residencePermitNumber": s.permit_number,
             "details": details_of(&c),
             "version": c.version,
-            "createdAt": c.created_at,
+            "createdAt": from.map_or(c.created_at, |f| f.max(c.created_at)),
             "updatedAt": c.updated_at,
         },
         "versions": versions.iter().map(|v| json!({
