@@ -134,11 +134,16 @@ async fn a_screened_child_is_registered_on_paper_consent_reminded_once_and_taken
     let due = app.gql(Some(&director), DUE, json!({"r": "520102016"})).await;
     assert_eq!(ids(&due, "dueVerifications"), vec![child.clone()]);
 
-    // The mother registers in the app with the same ID number and name: the record becomes hers.
+    // The mother registers in the app with the same ID number and the claim code the director
+    // wrote on her copy of the consent form: the record becomes hers.
     app.child(&g, "2010-01-01", "520304", "520102").await; // creates household and consent
     let mut input = screened_child("王小花", &idn);
     input["movedWith"] = json!("MOTHER");
-    let linked = app.gql(Some(&g), "mutation($i: ChildInput!){ addChild(input: $i){ id } }", json!({"i": input})).await;
+    let issued = app.gql(Some(&director), "mutation($c: ID!){ issueClaimCode(childId: $c){ code } }", json!({"c": child})).await;
+    let claim = issued["data"]["issueClaimCode"]["code"].as_str().unwrap_or_else(|| panic!("{issued}")).to_owned();
+    let linked = app
+        .gql(Some(&g), "mutation($i: ChildInput!, $k: String){ addChild(input: $i, claimCode: $k){ id } }", json!({"i": input, "k": claim}))
+        .await;
     assert_eq!(linked["data"]["addChild"]["id"], child, "{linked}");
     let due = app.gql(Some(&director), DUE, json!({"r": "520102016"})).await;
     assert!(ids(&due, "dueVerifications").is_empty(), "the guardian's entry verified the record: {due}");
@@ -150,7 +155,7 @@ async fn a_screened_child_is_registered_on_paper_consent_reminded_once_and_taken
         )
         .await;
     assert_eq!(ids(&listed, "registeredChildren"), vec![child.clone()], "one record, not two");
-    // The same number under another name is not handed over.
+    // The same number without the code is not handed over.
     let other = app.guardian("other@example.org").await;
     app.child(&other, "2012-01-01", "520304", "520102").await;
     let grab =
@@ -489,6 +494,7 @@ async fn the_export_parses_as_csv_masks_for_supervisors_and_is_audited() {
 
     let parse = |r: &Value| -> Vec<csv::StringRecord> {
         let text = r["data"]["exportChildren"]["csv"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned();
+        let text = text.strip_prefix('\u{feff}').expect("a UTF-8 BOM for Excel and WPS");
         csv::Reader::from_reader(text.as_bytes()).records().collect::<Result<_, _>>().expect("valid CSV")
     };
     let masked = app.gql(Some(&sup), q, json!({"r": "520102016"})).await;

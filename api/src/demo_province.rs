@@ -175,7 +175,7 @@ pub async fn populate(state: &AppState, admin: &Viewer) -> AppResult<Option<Summ
         for k in 0..(1 + i % 3) {
             let data = child_data(state, i, k, county, today);
             let birth = data.birth_date;
-            let c = children::add_child(state, &g, data).await?;
+            let c = children::add_child(state, &g, data, None).await?;
             s.children += 1;
             kids.push((g.clone(), c.id, county.to_owned(), birth));
         }

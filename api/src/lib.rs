@@ -21,6 +21,7 @@ pub mod mail;
 pub mod ratelimit;
 pub mod reference;
 pub mod services;
+pub mod spreadsheet;
 pub mod state;
 
 use std::{net::SocketAddr, sync::Arc};

@@ -3,6 +3,7 @@
 //! everything in, so every decision is reproducible and testable.
 
 pub mod calendar;
+pub mod claim;
 pub mod credit_code;
 pub mod date_windows;
 pub mod eligibility;

@@ -25,6 +25,12 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// When a guardian's household took the record over.
     pub linked_at: Option<DateTimeUtc>,
+    /// Keyed hash of the claim code printed for the paper consent form (none: no code in force).
+    pub claim_code_hash: Option<String>,
+    /// When the claim code expires.
+    pub claim_code_expires_at: Option<DateTimeUtc>,
+    /// Wrong guesses of the current claim code.
+    pub claim_code_attempts: i32,
 }
 
 /// No relations are navigated through the ORM.

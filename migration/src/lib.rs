@@ -12,6 +12,7 @@ mod m20261129_000020_create_directory;
 mod m20261129_000021_create_bookings;
 mod m20261129_000030_create_requests;
 mod m20261129_000040_create_monitoring;
+mod m20261201_000050_screening_claim_codes;
 mod m20261206_000050_erasure;
 pub mod reference;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000021_create_bookings::Migration),
             Box::new(m20261129_000030_create_requests::Migration),
             Box::new(m20261129_000040_create_monitoring::Migration),
+            Box::new(m20261201_000050_screening_claim_codes::Migration),
             Box::new(m20261206_000050_erasure::Migration),
         ]
     }

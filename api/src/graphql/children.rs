@@ -11,11 +11,15 @@ use super::{
     scalars::{Date, parse_id},
 };
 use crate::{
-    auth::{Role, viewer::require_role},
+    auth::{
+        Role,
+        viewer::{require, require_role},
+    },
     error::AppResult,
     services::{
         child_rights,
         children::{self, ChildData, ChildDetails, Secrets},
+        claims,
     },
 };
 
@@ -73,7 +77,7 @@ pub struct Child {
     pub sex: Option<Sex>,
     /// Birth date.
     pub birth_date: Option<Date>,
-    /// ID number, masked (`5201**********123X`).
+    /// ID number, masked to its last two characters (`****************3X`).
     pub id_number_masked: Option<String>,
     /// County of residence.
     pub residence_region_code: String,
@@ -89,7 +93,7 @@ pub struct Child {
     pub moved_with: Option<MovedWith>,
     /// Holds a residence permit.
     pub has_residence_permit: Option<bool>,
-    /// Residence permit number, masked.
+    /// Residence permit number, masked to its last two characters.
     pub residence_permit_number_masked: Option<String>,
     /// Permit issued on.
     pub residence_permit_since: Option<Date>,
@@ -187,11 +191,15 @@ pub struct ChildVersion {
 
 #[ComplexObject]
 impl Child {
-    /// Every version of the record (who changed what, when).
+    /// Every version of the record (who changed what, when). A guardian who took the record over
+    /// from screening sees the versions since then.
     async fn versions(&self, ctx: &Context<'_>) -> AppResult<Vec<ChildVersion>> {
-        let rows = children::versions(&state(ctx).db, self.child_id).await?;
+        let db = &state(ctx).db;
+        let from = claims::visible_from(db, &require(ctx)?, self.child_id).await?;
+        let rows = children::versions(db, self.child_id).await?;
         Ok(rows
             .into_iter()
+            .filter(|v| from.is_none_or(|f| v.changed_at >= f))
             .map(|v| ChildVersion {
                 version: v.version,
                 changed_by: v.changed_by.map(|a| ID(a.to_string())),
@@ -344,10 +352,14 @@ pub struct ChildrenMutation;
 #[Object]
 impl ChildrenMutation {
     /// Adds a child to the viewer's household. Needs a basic-services consent first
-    /// (`VALIDATION` on `consent` otherwise); the same ID number cannot be registered twice.
-    async fn add_child(&self, ctx: &Context<'_>, input: ChildInput) -> AppResult<Child> {
+    /// (`VALIDATION` on `consent` otherwise); the same ID number cannot be registered twice
+    /// (`CONFLICT`). A child a child director registered in screening is taken over with
+    /// `claimCode`, the one-time code on the paper consent form (`issueClaimCode`): the record
+    /// becomes what the guardian entered. A wrong, expired or used code is `VALIDATION` on
+    /// `claimCode` and adds nothing; five wrong guesses void a code.
+    async fn add_child(&self, ctx: &Context<'_>, input: ChildInput, claim_code: Option<String>) -> AppResult<Child> {
         let v = require_role(ctx, &[Role::Guardian])?;
-        let m = children::add_child(state(ctx), &v, input.into_data()?).await?;
+        let m = children::add_child(state(ctx), &v, input.into_data()?, claim_code.as_deref()).await?;
         guardian_view(ctx, &m)
     }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod bookings;
 pub mod child_access;
 pub mod children;
+pub mod claims;
 pub mod directory;
 pub mod eligibility;
 pub mod errors;
@@ -46,6 +47,7 @@ pub struct MutationRoot(
     bookings::BookingsMutation,
     requests::RequestsMutation,
     monitoring::MonitoringMutation,
+    claims::ClaimsMutation,
 );
 
 /// Every subscription, by domain.

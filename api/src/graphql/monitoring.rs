@@ -551,7 +551,8 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
 pub struct ChildExport {
     /// Column names, in order (documented in the README).
     pub columns: Vec<String>,
-    /// The CSV text, header row first.
+    /// The CSV text: UTF-8 with a BOM, header row first; cells that would start a spreadsheet
+    /// formula begin with `'`.
     pub csv: String,
     /// Data rows.
     pub rows: i32,
@@ -727,7 +728,8 @@ pub struct MonitoringMutation;
 impl MonitoringMutation {
     /// Child directors and supervisors: registers a child found in household screening (摸排),
     /// with the guardian's consent given on paper. The record passes to the guardian's account
-    /// when the guardian adds the child with the same ID number and name.
+    /// when the guardian adds the child with the claim code staff issue for the form
+    /// (`issueClaimCode`).
     async fn register_screened_child(&self, ctx: &Context<'_>, input: ChildInput, consent: PaperConsentInput) -> AppResult<RegisterRecord> {
         let v = require_role(ctx, &[Role::ChildDirector, Role::ChildSupervisor])?;
         let st = state(ctx);

@@ -122,6 +122,10 @@ pub async fn access_log(
 ) -> AppResult<(Vec<(child_access_log::Model, Option<account::Model>)>, bool)> {
     guardian_child(&state.db, viewer, child_id).await?;
     let mut q = child_access_log::Entity::find().filter(child_access_log::Column::ChildId.eq(child_id));
+    // Reads of a screened record before the family took it over are not the family's to see.
+    if let Some(from) = super::claims::visible_from(&state.db, viewer, child_id).await? {
+        q = q.filter(child_access_log::Column::CreatedAt.gte(from));
+    }
     if let Some(b) = before_id {
         q = q.filter(child_access_log::Column::Id.lt(b));
     }

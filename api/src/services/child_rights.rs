@@ -10,7 +10,7 @@ use crate::{
     auth::Viewer,
     db,
     error::{AppError, AppResult},
-    services::{audit, erasure, families},
+    services::{audit, claims, erasure, families},
     state::AppState,
 };
 
@@ -24,12 +24,14 @@ pub async fn export(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Va
         .into_iter()
         .filter(|k| k.child_id.is_none() || k.child_id == Some(id))
         .collect();
-    let versions = versions(&txn, id).await?;
-    let log = child_access_log::Entity::find()
-        .filter(child_access_log::Column::ChildId.eq(id))
-        .order_by_asc(child_access_log::Column::Id)
-        .all(&txn)
-        .await?;
+    // A record taken over from screening: what staff recorded before the link is not the family's.
+    let from = claims::visible_from(&txn, viewer, id).await?;
+    let versions: Vec<_> = versions(&txn, id).await?.into_iter().filter(|v| from.is_none_or(|f| v.changed_at >= f)).collect();
+    let mut log = child_access_log::Entity::find().filter(child_access_log::Column::ChildId.eq(id));
+    if let Some(f) = from {
+        log = log.filter(child_access_log::Column::CreatedAt.gte(f));
+    }
+    let log = log.order_by_asc(child_access_log::Column::Id).all(&txn).await?;
     let s = secrets(&state.pii, &c)?;
     let out = json!({
         "exportedAt": now,
@@ -44,7 +46,7 @@ pub async fn export(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Va
             "residencePermitNumber": s.permit_number,
             "details": details_of(&c),
             "version": c.version,
-            "createdAt": c.created_at,
+            "createdAt": from.map_or(c.created_at, |f| f.max(c.created_at)),
             "updatedAt": c.updated_at,
         },
         "versions": versions.iter().map(|v| json!({

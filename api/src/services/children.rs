@@ -25,7 +25,7 @@ use crate::{
     db,
     error::{AppError, AppResult, is_unique_violation},
     services::{
-        audit,
+        audit, claims,
         families::{self, Purpose, covers},
         pii::Pii,
     },
@@ -266,8 +266,10 @@ pub(crate) async fn record_version(
 }
 
 /// Adds a child to the viewer's household. Requires a basic-services consent in force for the
-/// household (no consent → no record) and, for sensitive facts, a sensitive-data consent.
-pub async fn add_child(state: &AppState, viewer: &Viewer, data: ChildData) -> AppResult<child::Model> {
+/// household (no consent → no record) and, for sensitive facts, a sensitive-data consent. With a
+/// `claim_code` it takes over the screened record of that ID number instead (`claims`), or adds
+/// nothing.
+pub async fn add_child(state: &AppState, viewer: &Viewer, data: ChildData, claim_code: Option<&str>) -> AppResult<child::Model> {
     let (data, idn) = validate(state, data)?;
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
@@ -281,10 +283,13 @@ pub async fn add_child(state: &AppState, viewer: &Viewer, data: ChildData) -> Ap
         ));
     }
     check_sensitive(&consents, None, &data.details.facts)?;
-    if let Some(hash) = idn.as_ref().map(|n| state.pii.keyed_hash(n.expose()))
-        && let Some(found) = super::screening::unlinked(&txn, &hash).await?
-    {
-        let linked = super::screening::link(state, &txn, viewer, found, household_id, &data, idn.as_ref(), &consents, now).await?;
+    if let Some(typed) = claim_code {
+        let hash = idn.as_ref().map(|n| state.pii.keyed_hash(n.expose()));
+        let Some(found) = claims::redeem(state, &txn, hash.as_deref(), typed, now).await? else {
+            txn.commit().await?; // keeps the count of wrong guesses
+            return Err(claims::refused());
+        };
+        let linked = claims::link(state, &txn, viewer, found, household_id, &data, idn.as_ref(), &consents, now).await?;
         txn.commit().await?;
         return Ok(linked);
     }

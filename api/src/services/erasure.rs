@@ -122,6 +122,9 @@ pub const PLACES: &[Place] = &[
     p("child_verifications", "changes", Action::Null),
     p("child_verifications", "note", Action::Redact),
     p("screenings", "consent_signed_by", Action::Redact),
+    // An erased record can no longer be claimed.
+    p("screenings", "claim_code_hash", Action::Null),
+    p("screenings", "claim_code_expires_at", Action::Null),
     p("risk_assessments", "answers", Action::EmptyList),
     p("risk_assessments", "note", Action::Redact),
     p("care_measures", "description", Action::Redact),

@@ -8,6 +8,7 @@ pub mod child_access;
 pub mod child_rights;
 pub mod child_validation;
 pub mod children;
+pub mod claims;
 pub mod directory;
 pub mod erasure;
 pub mod families;

@@ -3,19 +3,18 @@
 //! with its due list and daily reminder, and the mark on open requests of a child who turned 16.
 //!
 //! Why a screened child has no household: the family may not use the app yet. The guardian's
-//! consent was given on paper and is recorded with who recorded it; when the guardian later adds
-//! the child in the app with the same ID number, the household takes the record over.
+//! consent was given on paper and is recorded with who recorded it; the household takes the record
+//! over later only with the claim code staff issue for the form (`claims`).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
-    identity::IdNumber,
     monitoring::{leaves_scope_on, sixteen_cutoff, verification_cutoff},
     regions::Level,
 };
 use entities::{account, child, child_verification, consent, request, screening};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -25,7 +24,7 @@ use super::{
     child_access::in_area,
     child_validation::{check_sensitive, validate},
     children::{ChildData, build, comparable, details_of, duplicate, ensure_unique, record_version},
-    families::{self, Purpose, covers},
+    families,
 };
 use crate::{
     auth::{Role, Viewer},
@@ -119,6 +118,9 @@ pub async fn register_screened(state: &AppState, viewer: &Viewer, data: ChildDat
         consent_text_version: Set(consent.text_version),
         created_at: Set(now),
         linked_at: Set(None),
+        claim_code_hash: Set(None),
+        claim_code_expires_at: Set(None),
+        claim_code_attempts: Set(0),
     })
     .exec_without_returning(&txn)
     .await?;
@@ -145,73 +147,6 @@ fn check_consent(state: &AppState, mut c: PaperConsent) -> AppResult<PaperConsen
         return Err(AppError::validation("consent.textVersion", "请填写同意书版本", "the version of the consent text is required"));
     }
     Ok(c)
-}
-
-/// A screened record not yet taken over by a household, found by the ID number's keyed hash.
-pub(crate) async fn unlinked(conn: &impl ConnectionTrait, hash: &str) -> AppResult<Option<child::Model>> {
-    Ok(child::Entity::find()
-        .filter(child::Column::IdNumberHash.eq(hash))
-        .filter(child::Column::HouseholdId.is_null())
-        .filter(child::Column::DeletedAt.is_null())
-        .filter(child::Column::Source.eq("screening"))
-        .one(conn)
-        .await?)
-}
-
-/// The guardian's household takes over a screened record: the guardian's entries become the new
-/// version, and from now on the household's consents (not the paper form) govern processing.
-/// The name must match the screened one, so an ID number alone does not hand over a record.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn link(
-    state: &AppState,
-    txn: &DatabaseTransaction,
-    viewer: &Viewer,
-    found: child::Model,
-    household_id: Uuid,
-    data: &ChildData,
-    idn: Option<&IdNumber>,
-    consents: &[consent::Model],
-    now: DateTime<Utc>,
-) -> AppResult<child::Model> {
-    if found.name.as_deref().map(str::trim) != Some(data.name.trim()) {
-        return Err(duplicate());
-    }
-    let mut new = build(&state.pii, found.id, Some(household_id), data, idn, now)?;
-    new.created_at = found.created_at;
-    new.version = found.version + 1;
-    new.source = found.source.clone();
-    new.processable = covers(consents, Some(found.id), Purpose::BasicServices);
-    let (before, after) = (comparable(&state.pii, &found)?, comparable(&state.pii, &new)?);
-    let mut changed: Vec<String> = after.iter().filter(|(k, v)| before.get(*k) != Some(*v)).map(|(k, _)| k.clone()).collect();
-    changed.push("household".into());
-    let res = child::Entity::update_many()
-        .set(child::ActiveModel::from(new.clone()).reset_all())
-        .filter(child::Column::Id.eq(found.id))
-        .filter(child::Column::Version.eq(found.version))
-        .filter(child::Column::HouseholdId.is_null())
-        .exec(txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::conflict("记录已被他人修改，请刷新后重试", "the record was changed meanwhile: reload and retry"));
-    }
-    screening::Entity::update_many()
-        .col_expr(screening::Column::LinkedAt, Expr::value(now))
-        .filter(screening::Column::ChildId.eq(found.id))
-        .exec(txn)
-        .await?;
-    record_version(txn, &state.pii, &new, viewer.account_id, changed, now).await?;
-    audit::record(
-        txn,
-        Some(viewer.account_id),
-        "child.linked",
-        "child",
-        &found.id.to_string(),
-        Some(json!({"householdId": household_id})),
-        now,
-    )
-    .await?;
-    tracing::info!(child_id = %found.id, "screened child linked to a household");
-    Ok(new)
 }
 
 /// The screening record of a child, if it was registered in screening.

@@ -27,6 +27,7 @@ use crate::{
     auth::{Role, Viewer},
     db,
     error::{AppError, AppResult},
+    spreadsheet::Sheet,
     state::AppState,
 };
 
@@ -243,7 +244,7 @@ pub const EXPORT_COLUMNS: [&str; 18] = [
 
 /// A finished export.
 pub struct Export {
-    /// The CSV text (UTF-8, header row first).
+    /// The CSV text (UTF-8 with a BOM, header row first, formula-like cells neutralised).
     pub csv: String,
     /// Data rows.
     pub rows: usize,
@@ -272,8 +273,7 @@ pub async fn export_children(state: &AppState, viewer: &Viewer, region_code: &st
         .map(|e| (e.child_id, e))
         .collect();
     let divisions = &state.reference.divisions;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(EXPORT_COLUMNS).map_err(AppError::internal)?;
+    let mut sheet = Sheet::new(&EXPORT_COLUMNS)?;
     let mut read_numbers = Vec::new();
     for c in &children {
         let d = without_sensitive(c);
@@ -305,10 +305,9 @@ pub async fn export_children(state: &AppState, viewer: &Viewer, region_code: &st
             c.last_verified_at.map(|v| (v + Duration::hours(8)).date_naive().to_string()).unwrap_or_default(),
             c.source.clone(),
         ];
-        w.write_record(&row).map_err(AppError::internal)?;
+        sheet.row(&row)?;
     }
-    let bytes = w.into_inner().map_err(AppError::internal)?;
-    let csv = String::from_utf8(bytes).map_err(AppError::internal)?;
+    let csv = sheet.finish()?;
     let txn = db::begin_write(&state.db).await?;
     for id in &read_numbers {
         child_access_log::Entity::insert(child_access_log::ActiveModel {
