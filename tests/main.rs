@@ -8,6 +8,7 @@ mod errors;
 mod families;
 mod mail;
 mod monitoring;
+mod operability;
 mod platform;
 mod requests;
 mod screening;

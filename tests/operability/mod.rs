@@ -1,0 +1,7 @@
+//! Operability under restarts and faults (issue 15): keys that survive a restart, mail that
+//! outlives an outage, a database that restarts, a calendar loaded at run time.
+
+mod calendar;
+mod database;
+mod keys;
+mod mail_retry;
