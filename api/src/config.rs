@@ -114,6 +114,10 @@ pub struct Config {
     /// Serve GraphiQL and schema introspection (defaults to on outside production).
     #[arg(long, env = "GRAPHIQL")]
     pub graphiql: Option<bool>,
+    /// Public holidays and adjusted working days (TOML, one `[[year]]` per year); read at start,
+    /// reloaded on SIGHUP or `reloadCalendar`. Add each year when the State Council publishes it.
+    #[arg(long, env = "CALENDAR_FILE", default_value = "data/holidays.toml")]
+    pub calendar_file: PathBuf,
     /// Browser origins allowed to call the API cross-origin (comma-separated, exact
     /// `scheme://host[:port]`); empty allows none. The families' mini-program and app are not
     /// browsers and need no entry.

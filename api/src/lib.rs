@@ -36,7 +36,10 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
     if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
         return Err("jsonwebtoken has no crypto provider (feature unification enabled two backends?)".into());
     }
-    let reference = Reference::load(&config.policy_dir)?;
+    let reference = Reference::load(&config.policy_dir, &config.calendar_file)?;
+    if !reference.calendar().covers(chrono::Utc::now().date_naive(), graphql::calendar::DAYS_AHEAD) {
+        tracing::warn!(covered_until = ?reference.calendar().covered_until(), "the working-day calendar ends within 60 days: add next year to CALENDAR_FILE");
+    }
     let jwt = JwtKeys::from_config(&config).map_err(|e| e.to_string())?;
     let pii = services::pii::Pii::from_config(&config).map_err(|e| e.to_string())?;
     let mailer = match mailer {
@@ -83,6 +86,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let workers = spawn_workers(&state, stop_rx);
+    spawn_calendar_reload_on_sighup(&state);
     let app = http::router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await?;
     let _ = stop_tx.send(true);
@@ -90,6 +94,25 @@ pub async fn serve(
         let _ = w.await;
     }
     Ok(())
+}
+
+/// Reloads the working-day calendar when the process gets SIGHUP (the operator's usual "reread
+/// your files"); an invalid file is logged and the calendar in force stays.
+fn spawn_calendar_reload_on_sighup(state: &AppState) {
+    #[cfg(unix)]
+    {
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };
+        let reference = state.reference.clone();
+        tokio::spawn(async move {
+            while hup.recv().await.is_some() {
+                if let Err(e) = reference.reload_calendar() {
+                    tracing::error!(error = %e, "calendar reload refused; the previous calendar stays");
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = state;
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

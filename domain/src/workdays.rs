@@ -1,7 +1,9 @@
 //! Working days for request deadlines: weekends and public holidays are rest days, adjusted
-//! weekend working days (调休) are working days. The calendar is data (`data/holidays.toml`).
+//! weekend working days (调休) are working days. The calendar is data (`data/holidays.toml`),
+//! read at start-up and reloadable, because the State Council publishes each year's arrangement
+//! only weeks before the year begins.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Deserialize;
@@ -11,6 +13,7 @@ use serde::Deserialize;
 pub struct WorkCalendar {
     holidays: HashSet<NaiveDate>,
     workdays: HashSet<NaiveDate>,
+    years: BTreeSet<i32>,
 }
 
 #[derive(Deserialize)]
@@ -20,7 +23,6 @@ struct Raw {
 
 #[derive(Deserialize)]
 struct RawYear {
-    #[allow(dead_code)]
     year: i32,
     holidays: Vec<NaiveDate>,
     workdays: Vec<NaiveDate>,
@@ -32,6 +34,12 @@ impl WorkCalendar {
         let raw: Raw = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut c = WorkCalendar::default();
         for y in raw.year {
+            if !c.years.insert(y.year) {
+                return Err(format!("year {} is listed twice", y.year));
+            }
+            if let Some(d) = y.holidays.iter().chain(&y.workdays).find(|d| d.year() != y.year) {
+                return Err(format!("{d} is listed under year {}", y.year));
+            }
             c.holidays.extend(y.holidays);
             c.workdays.extend(y.workdays);
         }
@@ -39,6 +47,24 @@ impl WorkCalendar {
             return Err(format!("{d} is both a holiday and a working day"));
         }
         Ok(c)
+    }
+
+    /// The last day the calendar knows: 31 December of the last year of the unbroken run of
+    /// years from the first one listed. After it, holidays would silently count as working days.
+    pub fn covered_until(&self) -> Option<NaiveDate> {
+        let first = *self.years.first()?;
+        let mut last = first;
+        while self.years.contains(&(last + 1)) {
+            last += 1;
+        }
+        NaiveDate::from_ymd_opt(last, 12, 31)
+    }
+
+    /// Whether every day from `today` through `today + days` is covered.
+    pub fn covers(&self, today: NaiveDate, days: u32) -> bool {
+        let first = self.years.first().and_then(|y| NaiveDate::from_ymd_opt(*y, 1, 1));
+        let until = today.checked_add_days(chrono::Days::new(u64::from(days)));
+        matches!((first, self.covered_until(), until), (Some(f), Some(c), Some(u)) if f <= today && u <= c)
     }
 
     /// Whether offices work on `day`.
@@ -67,6 +93,27 @@ impl WorkCalendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coverage_ends_with_the_last_unbroken_year() {
+        let c = WorkCalendar::from_toml(
+            "[[year]]\nyear = 2030\nholidays = []\nworkdays = []\n[[year]]\nyear = 2031\nholidays = []\nworkdays = []\n[[year]]\nyear = 2033\nholidays = []\nworkdays = []\n",
+        )
+        .expect("calendar");
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        assert_eq!(c.covered_until(), Some(d(2031, 12, 31)), "2032 is missing, so 2033 does not count");
+        assert!(c.covers(d(2031, 10, 1), 60));
+        assert!(!c.covers(d(2031, 11, 15), 60));
+        assert!(!c.covers(d(2029, 12, 1), 10), "before the first year is not covered either");
+    }
+
+    #[test]
+    fn a_date_under_the_wrong_year_or_a_year_twice_is_refused() {
+        let wrong = "[[year]]\nyear = 2030\nholidays = [\"2031-01-01\"]\nworkdays = []\n";
+        assert!(WorkCalendar::from_toml(wrong).is_err());
+        let twice = "[[year]]\nyear = 2030\nholidays = []\nworkdays = []\n[[year]]\nyear = 2030\nholidays = []\nworkdays = []\n";
+        assert!(WorkCalendar::from_toml(twice).is_err());
+    }
 
     fn cal() -> WorkCalendar {
         WorkCalendar::from_toml(include_str!("../../data/holidays.toml")).expect("calendar")

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod bookings;
+pub mod calendar;
 pub mod child_access;
 pub mod children;
 pub mod claims;
@@ -27,6 +28,7 @@ use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 pub struct QueryRoot(
     accounts::AccountsQuery,
     reference::ReferenceQuery,
+    calendar::CalendarQuery,
     eligibility::EligibilityQuery,
     families::FamiliesQuery,
     children::ChildrenQuery,
@@ -47,6 +49,7 @@ pub struct MutationRoot(
     bookings::BookingsMutation,
     requests::RequestsMutation,
     monitoring::MonitoringMutation,
+    calendar::CalendarMutation,
     claims::ClaimsMutation,
 );
 

@@ -100,9 +100,20 @@ async fn hsds_services(
     }
 }
 
+/// Ready when the database answers. A calendar that ends within 60 days does not take the server
+/// out of rotation (deadlines are still computed), but the probe says so on every call.
 async fn readyz(State(h): State<Http>) -> Response {
     match tokio::time::timeout(Duration::from_secs(2), crate::db::ping(&h.state.db)).await {
-        Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
+        Ok(Ok(())) => {
+            let cal = h.state.reference.calendar();
+            if cal.covers(h.state.clock.today(), crate::graphql::calendar::DAYS_AHEAD) {
+                (StatusCode::OK, "ready").into_response()
+            } else {
+                let until = cal.covered_until().map_or_else(|| "nothing".to_owned(), |d| d.to_string());
+                let text = format!("ready\nwarning: the working-day calendar ends {until}; add next year to CALENDAR_FILE");
+                (StatusCode::OK, [(axum::http::HeaderName::from_static("x-calendar-warning"), "true")], text).into_response()
+            }
+        }
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
     }
 }

@@ -472,7 +472,7 @@ pub async fn escalate_overdue(state: &AppState) -> AppResult<usize> {
     let mut moved = 0;
     for m in overdue {
         let Some(up) = domain::routing::escalate(&state.reference.divisions, &m.region_code) else { continue };
-        let due = end_of_day(state.reference.calendar.add_working_days(state.clock.today(), ESCALATED_WORKING_DAYS));
+        let due = end_of_day(state.reference.calendar().add_working_days(state.clock.today(), ESCALATED_WORKING_DAYS));
         let txn = db::begin_write(&state.db).await?;
         let res = care_measure::Entity::update_many()
             .col_expr(care_measure::Column::RegionCode, Expr::value(up.clone()))

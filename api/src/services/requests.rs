@@ -317,7 +317,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
         .ok_or_else(|| AppError::internal("entitlement missing from screening"))?;
     let high_risk = super::key_care::is_high_risk(&txn, input.child_id).await?;
     let days = if high_risk { route.deadlines.high_risk_resolution_working_days } else { route.deadlines.resolution_working_days };
-    let calendar = &reference.calendar;
+    let calendar = reference.calendar();
     let first_due = end_of_day(calendar.add_working_days(today, route.deadlines.first_response_working_days));
     let due = end_of_day(calendar.add_working_days(today, days));
     let outcome = serde_json::to_value(result.outcome).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
@@ -1063,7 +1063,7 @@ async fn escalate(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> A
     let policy = state.reference.policy.version(&r.policy_version).unwrap_or_else(|| state.reference.policy.latest());
     let days =
         policy.entitlement(&r.entitlement_code).and_then(|e| e.routing_at(state.clock.today())).map_or(5, |x| x.resolution_working_days);
-    let due = end_of_day(state.reference.calendar.add_working_days(state.clock.today(), days));
+    let due = end_of_day(state.reference.calendar().add_working_days(state.clock.today(), days));
     let txn = db::begin_write(&state.db).await?;
     let claimed = request::Entity::update_many()
         .col_expr(request::Column::RegionCode, Expr::value(up.clone()))
@@ -1209,7 +1209,7 @@ pub(crate) async fn raise_priority(state: &AppState, conn: &impl ConnectionTrait
         .filter(request::Column::Priority.eq(0))
         .all(conn)
         .await?;
-    let calendar = &state.reference.calendar;
+    let calendar = state.reference.calendar();
     let mut changed = 0;
     for r in open {
         let policy = state.reference.policy.version(&r.policy_version).unwrap_or_else(|| state.reference.policy.latest());
