@@ -3,5 +3,6 @@
 
 mod calendar;
 mod database;
+mod graphiql;
 mod keys;
 mod mail_retry;

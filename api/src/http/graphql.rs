@@ -2,12 +2,11 @@
 //! batches), `GET /graphql?query=…` for queries only. Every failure, down to a body that is not
 //! JSON, answers with a GraphQL error body carrying `extensions.code`.
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::GraphQLResponse;
 use axum::{
     extract::{Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 
 use super::{Http, client_addr, connect_info};
@@ -21,7 +20,7 @@ use crate::{
 /// The GraphiQL page for a plain GET, a query otherwise.
 pub(super) async fn graphiql_or_query(h: State<Http>, req: Request) -> Response {
     if req.uri().query().is_none_or(|q| !q.contains("query=")) {
-        return Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish()).into_response();
+        return super::graphiql::page();
     }
     get(h, req).await
 }

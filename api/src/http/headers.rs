@@ -36,7 +36,7 @@ pub(super) async fn secure(State(state): State<AppState>, req: Request, next: Ne
     set(h, HeaderName::from_static("cross-origin-resource-policy"), "same-origin");
     set(h, HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()");
     set(h, header::CACHE_CONTROL, "no-store");
-    // The development GraphiQL page loads its scripts from a CDN; every other answer is data.
+    // The GraphiQL page sets its own policy; every other answer is data.
     if !html {
         set(h, header::CONTENT_SECURITY_POLICY, API_CSP);
     }

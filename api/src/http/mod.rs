@@ -2,6 +2,7 @@
 //! subscriptions, GraphiQL in development, health probes, and the protective layers (security
 //! headers, CORS, body limit, timeout, request ids, tracing without personal data).
 
+mod graphiql;
 mod graphql;
 mod headers;
 mod ws;
@@ -57,7 +58,11 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let mut graphql = axum::routing::post(graphql::post);
     graphql = if state.config.graphiql_enabled() { graphql.get(graphql::graphiql_or_query) } else { graphql.get(graphql::get) };
-    Router::new()
+    let mut routes = Router::new();
+    if state.config.graphiql_enabled() {
+        routes = routes.route("/graphiql/{file}", get(graphiql::asset));
+    }
+    routes
         .route("/graphql", graphql)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
