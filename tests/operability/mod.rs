@@ -5,4 +5,5 @@ mod calendar;
 mod database;
 mod graphiql;
 mod keys;
+mod links;
 mod mail_retry;

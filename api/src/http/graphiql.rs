@@ -31,11 +31,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
 
 /// The page itself.
 pub fn page() -> Response {
-    let mut resp = (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        include_str!("../../assets/graphiql/index.html"),
-    )
-        .into_response();
+    let mut resp = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], include_str!("../../assets/graphiql/index.html")).into_response();
     resp.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
     resp
 }
@@ -43,11 +39,7 @@ pub fn page() -> Response {
 /// One of the page's assets; anything else is 404.
 pub async fn asset(Path(name): Path<String>) -> Response {
     match ASSETS.iter().find(|(n, _, _)| *n == name) {
-        Some((_, ty, bytes)) => (
-            [(header::CONTENT_TYPE, *ty), (header::CACHE_CONTROL, "public, max-age=3600")],
-            *bytes,
-        )
-            .into_response(),
+        Some((_, ty, bytes)) => ([(header::CONTENT_TYPE, *ty), (header::CACHE_CONTROL, "public, max-age=3600")], *bytes).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }

@@ -5,6 +5,7 @@
 mod graphiql;
 mod graphql;
 mod headers;
+mod links;
 mod ws;
 
 pub use ws::MAX_OPERATIONS as WS_MAX_OPERATIONS;
@@ -67,6 +68,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/hsds/services", get(hsds_services))
+        .route("/verify-email", get(links::verify_email_page).post(links::verify_email))
+        .route("/reset-password", get(links::reset_password_page).post(links::reset_password))
+        .route("/household-invitation", get(links::invitation_page).post(links::accept_invitation))
         .route("/graphql/ws", get(ws::upgrade))
         .with_state(http)
         .layer(
