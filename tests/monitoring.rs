@@ -536,7 +536,17 @@ async fn the_export_parses_as_csv_masks_for_supervisors_and_is_audited() {
 async fn the_demo_province_gives_queues_ledgers_and_statistics_something_to_show() {
     let app = app().await;
     api::demo::seed(&app.state).await.expect("demo");
-    api::demo::seed(&app.state).await.expect("running it twice changes nothing");
+    let printed = api::demo::seed(&app.state).await.expect("running it twice changes nothing");
+    for (role, email) in &printed {
+        let r = app.login_raw(email, api::demo::DEMO_PASSWORD).await;
+        assert!(r["errors"].is_null(), "every printed demo login signs in ({role} {email}): {r}");
+    }
+    assert!(printed.iter().any(|(_, e)| e == "org@demo.tongxin"), "the organization's login is printed too");
+    let g = app.login("guardian@demo.tongxin", api::demo::DEMO_PASSWORD).await;
+    assert!(
+        app.gql(Some(&g), "{ myHousehold { id } }", json!({})).await["data"]["myHousehold"]["id"].is_string(),
+        "the demo guardian has a household"
+    );
     let ca = app.login("civil_affairs.520102@demo.tongxin", api::demo::DEMO_PASSWORD).await;
     let s = app
         .gql(

@@ -44,6 +44,11 @@ pub async fn seed(state: &AppState) -> AppResult<Vec<(String, String)>> {
     }
     if let Some(g) = find(state, guardian).await? {
         accounts::set_password_verified(state, g.id, DEMO_PASSWORD).await?;
+        // A household ready for children and consent, so the family screens can be tried at once.
+        if crate::services::families::household_of(&state.db, g.id).await?.is_none() {
+            let viewer = Viewer { account_id: g.id, role: Role::Guardian, ..admin.clone() };
+            crate::services::families::create_household(state, &viewer).await?;
+        }
     }
     out.push(("guardian".to_owned(), guardian.to_owned()));
     if let Some(p) = crate::demo_province::populate(state, &admin).await? {
@@ -52,6 +57,7 @@ pub async fn seed(state: &AppState) -> AppResult<Vec<(String, String)>> {
     out.push(("guardian (one of 130 demo families)".to_owned(), "family000@demo.tongxin".to_owned()));
     out.push(("child director".to_owned(), "director.520102016@demo.tongxin".to_owned()));
     out.push(("education staff".to_owned(), "education.520102@demo.tongxin".to_owned()));
+    out.push(("org_staff (verified organization in 南明区)".to_owned(), "org@demo.tongxin".to_owned()));
     Ok(out)
 }
 
