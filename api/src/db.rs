@@ -12,7 +12,7 @@ use sea_orm::{
 
 use crate::config::Config;
 
-/// A pooled connection idle this long is pinged before use.
+/// A pooled SQLite connection idle this long is pinged before use.
 pub const IDLE_PING_AFTER: Duration = Duration::from_secs(30);
 
 /// Opens the pool with the settings that make both backends safe under concurrency.
@@ -30,9 +30,6 @@ pub async fn connect_url(url: &str, max: Option<u32>, schema: Option<&str>) -> R
     opts.max_connections(max.unwrap_or(if sqlite { 8 } else { 20 }))
         .min_connections(if sqlite { 1 } else { 2 })
         .acquire_timeout(Duration::from_secs(10))
-        // Ping only connections idle long enough to have been dropped by the server or a proxy;
-        // pinging on every checkout (the default) adds a round trip to every query.
-        .test_before_acquire_if_idle_for(IDLE_PING_AFTER)
         .sqlx_logging(true)
         .sqlx_logging_level(tracing::log::LevelFilter::Debug)
         .sqlx_slow_statements_logging_settings(tracing::log::LevelFilter::Warn, Duration::from_millis(500))
@@ -43,6 +40,18 @@ pub async fn connect_url(url: &str, max: Option<u32>, schema: Option<&str>) -> R
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
         });
+    if sqlite {
+        // An SQLite connection lives in this process: nothing can drop it behind our back, so
+        // only connections idle long enough to be suspect are pinged.
+        opts.test_before_acquire_if_idle_for(IDLE_PING_AFTER);
+    } else {
+        // A PostgreSQL connection dies whenever the server restarts, fails over or terminates
+        // backends, and then every pooled connection is dead at once. Pinging each one as it is
+        // checked out makes the pool discard the dead ones and open fresh ones, so callers see
+        // no error; a retry after a failed statement could not do that, since the next pooled
+        // connection is just as dead. The cost is one round trip per checkout (see README).
+        opts.test_before_acquire(true);
+    }
     if let Some(s) = schema {
         opts.set_schema_search_path(s.to_owned());
     }

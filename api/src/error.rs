@@ -172,9 +172,43 @@ impl AppError {
     }
 }
 
+/// Seconds a client should wait before retrying when the database cannot be reached.
+pub const DATABASE_RETRY_AFTER_SECS: u64 = 5;
+
+/// A database failure that is about reaching the database, not about the statement: the caller
+/// gets `UNAVAILABLE` with a retry hint instead of `INTERNAL`, and the cause goes to the log here
+/// (the client never sees it).
 impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> Self {
-        AppError::Internal(format!("database: {e}"))
+        if is_connection_failure(&e) {
+            tracing::warn!(error = %e, "database unreachable");
+            AppError::Unavailable { retry_after_secs: DATABASE_RETRY_AFTER_SECS }
+        } else {
+            AppError::Internal(format!("database: {e}"))
+        }
+    }
+}
+
+/// True when `e` means the database could not be reached or the connection died under the
+/// statement: the pool timed out or was closed, a connection could not be opened, the socket
+/// failed, or the server ended the session (SQLSTATE class 08 "connection exception", 57P01
+/// admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 53300 too many connections).
+/// A statement that the database refused (constraint, syntax, lock) is not one.
+pub fn is_connection_failure(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s)) => is_sqlx_connection_failure(s),
+        _ => false,
+    }
+}
+
+fn is_sqlx_connection_failure(e: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match e {
+        Error::Io(_) | Error::Tls(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => true,
+        Error::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03" | "53300")),
+        _ => false,
     }
 }
 

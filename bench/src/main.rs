@@ -367,21 +367,9 @@ async fn queue_scenario(a: &Args) {
         .print();
     let first_sql = "SELECT * FROM requests WHERE department_code = $1 AND region_code = $2 AND status IN ('routed','claimed','in_progress','needs_info') ORDER BY due_at, id LIMIT 21";
     let deep_sql = "SELECT * FROM requests WHERE department_code = $1 AND region_code = $2 AND status IN ('routed','claimed','in_progress','needs_info') AND (due_at, id) > ($3, $4) ORDER BY due_at, id LIMIT 21";
-    // The server's pool settings: 20 connections, pinged only after being idle (api::db).
-    let pool = sea_orm::sqlx::postgres::PgPoolOptions::new()
-        .max_connections(20)
-        .test_before_acquire(false)
-        .before_acquire(|conn, meta| {
-            Box::pin(async move {
-                if meta.idle_for >= api::db::IDLE_PING_AFTER {
-                    sea_orm::sqlx::Connection::ping(conn).await?;
-                }
-                Ok(true)
-            })
-        })
-        .connect(&url)
-        .await
-        .expect("pool");
+    // The server's pool settings: 20 connections, each pinged as it is checked out (api::db).
+    let pool =
+        sea_orm::sqlx::postgres::PgPoolOptions::new().max_connections(20).test_before_acquire(true).connect(&url).await.expect("pool");
     sql_load("plain SQL, first page", &pool, first_sql, None, a.clients, a.secs).await.print();
     sql_load("plain SQL, deep page", &pool, deep_sql, Some(deep), a.clients, a.secs).await.print();
 }

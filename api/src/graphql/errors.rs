@@ -47,10 +47,16 @@ fn rewrite(err: &mut ServerError, lang: Lang, variables: Option<&serde_json::Val
             _ => None,
         };
         (app.code(), app.message(lang), field, retry)
-    } else if err.source::<sea_orm::DbErr>().is_some() {
-        tracing::error!(error = %err.message, path = ?err.path, "database error");
-        let app = AppError::Internal(String::new());
-        (app.code(), app.message(lang), None, None)
+    } else if let Some(db) = err.source::<sea_orm::DbErr>() {
+        let app = AppError::from(db.clone());
+        if let AppError::Internal(cause) = &app {
+            tracing::error!(error = %cause, path = ?err.path, "database error");
+        }
+        let retry = match app {
+            AppError::Unavailable { retry_after_secs } => Some(retry_after_secs),
+            _ => None,
+        };
+        (app.code(), app.message(lang), None, retry)
     } else {
         let prefix = lang.pick("请求格式错误：", "invalid request: ");
         let field = super::input_errors::field_of(&err.message, variables);
@@ -66,6 +72,13 @@ fn rewrite(err: &mut ServerError, lang: Lang, variables: Option<&serde_json::Val
         ext.set("retryAfterSeconds", Value::from(r));
     }
     retry
+}
+
+/// True when any error of `resp` carries `code` (after `finish`).
+pub fn has_code(resp: &Response, code: &str) -> bool {
+    resp.errors
+        .iter()
+        .any(|e| e.extensions.as_ref().and_then(|x| x.get("code")).is_some_and(|c| matches!(c, Value::String(s) if s == code)))
 }
 
 /// A response holding only `err`, coded as every other error; with its retry hint.

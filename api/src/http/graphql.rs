@@ -138,7 +138,11 @@ async fn execute(
                 Ok(a) => a,
                 Err(e) => {
                     tracing::error!(error = %e, "authentication lookup failed");
-                    return refused(StatusCode::SERVICE_UNAVAILABLE, AppError::Unavailable { retry_after_secs: 5 }, lang);
+                    return refused(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        AppError::Unavailable { retry_after_secs: crate::error::DATABASE_RETRY_AFTER_SECS },
+                        lang,
+                    );
                 }
             },
             None => Auth::Invalid,
@@ -150,7 +154,13 @@ async fn execute(
     let mut resp = h.schema.execute(req.data(auth).data(lang).data(addr)).await;
     let vars = if resp.errors.is_empty() { None } else { variables.and_then(|v| serde_json::to_value(v).ok()) };
     let retry = errors::finish_with_variables(&mut resp, lang, vars.as_ref());
+    // A dependency that is down answers 503 for every caller, signed in or not, so load
+    // balancers and clients back off the same way.
+    let unavailable = errors::has_code(&resp, "UNAVAILABLE");
     let mut out = GraphQLResponse::from(resp).into_response();
+    if unavailable {
+        *out.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    }
     retry_after(&mut out, retry);
     out
 }
