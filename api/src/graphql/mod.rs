@@ -13,6 +13,7 @@ pub mod families;
 pub mod gate;
 pub mod input_errors;
 pub mod limits;
+pub mod mail;
 pub mod monitoring;
 pub mod pagination;
 pub mod plain;
@@ -35,6 +36,7 @@ pub struct QueryRoot(
     requests::RequestsQuery,
     child_access::ChildAccessQuery,
     monitoring::MonitoringQuery,
+    mail::MailQuery,
 );
 
 /// Every mutation, by domain.
@@ -48,6 +50,7 @@ pub struct MutationRoot(
     requests::RequestsMutation,
     monitoring::MonitoringMutation,
     claims::ClaimsMutation,
+    mail::MailMutation,
 );
 
 /// Every subscription, by domain.
