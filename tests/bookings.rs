@@ -176,3 +176,40 @@ async fn reminders_are_sent_once_even_with_two_processes() {
     assert_eq!(mails.iter().filter(|m| m.contains("Reminder")).count(), 1);
     let _: Value = json!({});
 }
+
+const BOOK_KEYED: &str = "mutation($s: ID!, $c: ID!, $k: String){ bookSession(sessionId: $s, childId: $c, idempotencyKey: $k){ id status session { seatsLeft } } }";
+
+#[tokio::test]
+async fn a_phone_that_lost_the_answer_gets_its_booking_back_with_the_same_key() {
+    let app = TestApp::spawn().await;
+    let (_, sess) = session_with(&app, 141, "READING", "cultural_services", 5, 5).await;
+    let g = app.guardian("retry@example.org").await;
+    let c = app.child(&g, "2018-01-01", "520304", "520102").await;
+    let first = app.gql(Some(&g), BOOK_KEYED, json!({"s": sess, "c": c, "k": "phone-1"})).await;
+    let again = app.gql(Some(&g), BOOK_KEYED, json!({"s": sess, "c": c, "k": "phone-1"})).await;
+    assert!(again["errors"].is_null(), "{again}");
+    assert_eq!(again["data"]["bookSession"]["id"], first["data"]["bookSession"]["id"]);
+    assert_eq!(again["data"]["bookSession"]["session"]["seatsLeft"], json!(4), "one seat taken");
+    // The same key for another child is a client bug; a different key is a second booking attempt.
+    let other = app.child(&g, "2018-02-01", "520304", "520102").await;
+    let r = app.gql(Some(&g), BOOK_KEYED, json!({"s": sess, "c": other, "k": "phone-1"})).await;
+    assert_eq!((code(&r), field(&r)), ("VALIDATION", "idempotencyKey"), "{r}");
+    let r = app.gql(Some(&g), BOOK_KEYED, json!({"s": sess, "c": c, "k": "phone-2"})).await;
+    assert_eq!(code(&r), "CONFLICT");
+}
+
+#[tokio::test]
+async fn ten_parallel_retries_with_one_key_make_one_booking() {
+    let app = TestApp::spawn().await;
+    let (_, sess) = session_with(&app, 142, "READING", "cultural_services", 5, 5).await;
+    let g = app.guardian("burst@example.org").await;
+    let c = app.child(&g, "2018-01-01", "520304", "520102").await;
+    let v = json!({"s": sess, "c": c, "k": "burst"});
+    let results = futures::future::join_all((0..10).map(|_| app.gql(Some(&g), BOOK_KEYED, v.clone()))).await;
+    let mut ids: Vec<&str> = results.iter().map(|r| r["data"]["bookSession"]["id"].as_str().unwrap_or_else(|| panic!("{r}"))).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "one booking");
+    let last = app.gql(Some(&g), BOOK_KEYED, v).await;
+    assert_eq!(last["data"]["bookSession"]["session"]["seatsLeft"], json!(4));
+}

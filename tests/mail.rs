@@ -73,7 +73,9 @@ async fn a_verification_e_mail_travels_over_a_real_smtp_conversation() {
     outbox::enqueue(&app.state.db, "parent@example.org", templates::verify_email("https://tongxin.test", "tok123"), chrono::Utc::now())
         .await
         .expect("enqueue");
-    let pass = outbox::deliver_due(&app.state.db, &mailer, &app.state.config.mail_from, 8, app.state.clock.now()).await.expect("deliver");
+    let pass = outbox::deliver_due(&app.state.db, &mailer, &app.state.config.mail_from, &outbox::Retry::default(), app.state.clock.now())
+        .await
+        .expect("deliver");
     assert_eq!(pass, outbox::Pass { sent: 1, failed: 0 });
     let got = received.lock().expect("lock").clone();
     assert_eq!(got.len(), 1);
@@ -90,18 +92,18 @@ async fn mail_that_failed_while_the_server_was_down_is_sent_once_it_is_back() {
     outbox::enqueue(&app.state.db, "late@example.org", templates::reset_password("https://tongxin.test", "abc"), chrono::Utc::now())
         .await
         .expect("enqueue");
-    let down = outbox::deliver_due(&app.state.db, &mailer, &from, 8, app.state.clock.now()).await.expect("pass");
+    let down = outbox::deliver_due(&app.state.db, &mailer, &from, &outbox::Retry::default(), app.state.clock.now()).await.expect("pass");
     assert_eq!(down, outbox::Pass { sent: 0, failed: 1 });
     // Backoff: nothing is retried before its time.
-    let early = outbox::deliver_due(&app.state.db, &mailer, &from, 8, app.state.clock.now()).await.expect("pass");
+    let early = outbox::deliver_due(&app.state.db, &mailer, &from, &outbox::Retry::default(), app.state.clock.now()).await.expect("pass");
     assert_eq!(early, outbox::Pass::default());
 
     let received = start_sink(TcpListener::bind(("127.0.0.1", port)).expect("sink comes back on the same port"));
     app.state.clock.advance(chrono::Duration::seconds(11)); // past the first backoff (10 s)
-    let back = outbox::deliver_due(&app.state.db, &mailer, &from, 8, app.state.clock.now()).await.expect("pass");
+    let back = outbox::deliver_due(&app.state.db, &mailer, &from, &outbox::Retry::default(), app.state.clock.now()).await.expect("pass");
     assert_eq!(back, outbox::Pass { sent: 1, failed: 0 });
     assert_eq!(received.lock().expect("lock").len(), 1, "sent exactly once, nothing lost");
-    let again = outbox::deliver_due(&app.state.db, &mailer, &from, 8, app.state.clock.now()).await.expect("pass");
+    let again = outbox::deliver_due(&app.state.db, &mailer, &from, &outbox::Retry::default(), app.state.clock.now()).await.expect("pass");
     assert_eq!(again, outbox::Pass::default());
 }
 
@@ -130,7 +132,7 @@ async fn two_server_processes_on_one_database_never_send_the_same_e_mail_twice()
         tasks.push(tokio::spawn(async move {
             let mut sent = 0;
             for _ in 0..10 {
-                sent += outbox::deliver_due(&db, &mailer, &from, 8, chrono::Utc::now()).await.expect("pass").sent;
+                sent += outbox::deliver_due(&db, &mailer, &from, &outbox::Retry::default(), chrono::Utc::now()).await.expect("pass").sent;
             }
             sent
         }));

@@ -79,9 +79,17 @@ pub struct Config {
     /// Session reminders are e-mailed this many hours before the start.
     #[arg(long, env = "REMINDER_HOURS_BEFORE", default_value_t = 24)]
     pub reminder_hours_before: i64,
-    /// Delivery attempts before an e-mail is marked failed.
+    /// Fast delivery attempts (exponential backoff) before an e-mail moves to the slow schedule.
     #[arg(long, env = "OUTBOX_MAX_ATTEMPTS", default_value_t = 8)]
     pub outbox_max_attempts: i32,
+    /// Seconds between attempts on the slow schedule, after the fast attempts ran out: an outage
+    /// longer than the fast backoff (~21 min) must not lose mail.
+    #[arg(long, env = "OUTBOX_SLOW_RETRY_SECS", default_value_t = 3600)]
+    pub outbox_slow_retry_secs: u64,
+    /// Days after queueing when an undeliverable e-mail is finally marked failed (administrators
+    /// can still requeue it with `requeueMail`).
+    #[arg(long, env = "OUTBOX_GIVE_UP_AFTER_DAYS", default_value_t = 3)]
+    pub outbox_give_up_after_days: u32,
     /// Directory of the policy files (`*.toml`).
     #[arg(long, env = "POLICY_DIR", default_value = "policy")]
     pub policy_dir: PathBuf,

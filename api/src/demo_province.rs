@@ -330,7 +330,7 @@ async fn directory_and_bookings(
             kids.iter().filter(|k| k.2 == "520102" && (6..=15).contains(&domain::calendar::age_on(k.3, today))).take(16)
         {
             let _ = birth;
-            if bookings::book(state, g, sess.id, *child, true).await.is_ok() {
+            if bookings::book(state, g, sess.id, *child, true, None).await.is_ok() {
                 booked += 1;
             }
         }

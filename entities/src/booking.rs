@@ -26,6 +26,9 @@ pub struct Model {
     pub promoted_at: Option<DateTimeUtc>,
     /// When attendance was recorded.
     pub attendance_at: Option<DateTimeUtc>,
+    /// The client's idempotency key, unique per guardian: a retried `bookSession` returns this
+    /// booking. Cleared when the child's record is erased.
+    pub idempotency_key: Option<String>,
 }
 
 /// No relations are navigated through the ORM.

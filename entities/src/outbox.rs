@@ -26,7 +26,8 @@ pub struct Model {
     pub last_error: Option<String>,
     /// Delivery time.
     pub sent_at: Option<DateTimeUtc>,
-    /// Enqueue time.
+    /// Enqueue time; an administrator's requeue counts as a new enqueue (the give-up period
+    /// of `OUTBOX_GIVE_UP_AFTER_DAYS` starts again).
     pub created_at: DateTimeUtc,
     /// The child the e-mail is about, if any: erasing the child purges its text.
     pub child_id: Option<Uuid>,

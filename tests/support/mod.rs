@@ -203,9 +203,15 @@ impl TestApp {
         let c = &self.state.config;
         // The server's own worker may be delivering concurrently: drain until nothing is pending.
         for _ in 0..200 {
-            api::mail::outbox::deliver_due(&self.state.db, &self.state.mailer, &c.mail_from, c.outbox_max_attempts, self.state.clock.now())
-                .await
-                .expect("deliver");
+            api::mail::outbox::deliver_due(
+                &self.state.db,
+                &self.state.mailer,
+                &c.mail_from,
+                &api::mail::outbox::Retry::from_config(c),
+                self.state.clock.now(),
+            )
+            .await
+            .expect("deliver");
             let pending = entities::outbox::Entity::find()
                 .filter(entities::outbox::Column::Status.eq("pending"))
                 .filter(entities::outbox::Column::Attempts.eq(0))

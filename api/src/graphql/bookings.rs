@@ -119,9 +119,11 @@ impl BookingsMutation {
         session_id: ID,
         child_id: ID,
         #[graphql(default = true)] join_waitlist: bool,
+        #[graphql(desc = "Retrying with the same key returns the first booking (1–128 characters).")] idempotency_key: Option<String>,
     ) -> AppResult<Booking> {
         let v = require(ctx)?;
-        Ok(svc::book(state(ctx), &v, parse_id(&session_id)?, parse_id(&child_id)?, join_waitlist).await?.into())
+        let (s, c) = (parse_id(&session_id)?, parse_id(&child_id)?);
+        Ok(svc::book(state(ctx), &v, s, c, join_waitlist, idempotency_key.as_deref()).await?.into())
     }
 
     /// Cancels a booking before the organization's cutoff; the first waiting child gets the seat.

@@ -14,6 +14,7 @@ pub mod families;
 pub mod gate;
 pub mod input_errors;
 pub mod limits;
+pub mod mail;
 pub mod monitoring;
 pub mod pagination;
 pub mod plain;
@@ -37,6 +38,7 @@ pub struct QueryRoot(
     requests::RequestsQuery,
     child_access::ChildAccessQuery,
     monitoring::MonitoringQuery,
+    mail::MailQuery,
 );
 
 /// Every mutation, by domain.
@@ -51,6 +53,7 @@ pub struct MutationRoot(
     monitoring::MonitoringMutation,
     calendar::CalendarMutation,
     claims::ClaimsMutation,
+    mail::MailMutation,
 );
 
 /// Every subscription, by domain.

@@ -2,6 +2,7 @@
 //! the texts. Nothing sends mail directly: callers enqueue into the outbox inside their own
 //! transaction, and the worker delivers.
 
+pub mod failed;
 pub mod outbox;
 pub mod templates;
 

@@ -1,8 +1,16 @@
 //! The transactional outbox. `enqueue` writes the e-mail in the caller's transaction, so an e-mail
 //! exists exactly when the change that caused it committed. The worker claims due rows with a
 //! conditional UPDATE (a lease), which on both SQLite and PostgreSQL lets only one process own a
-//! row: two servers never send the same e-mail twice. Failed deliveries come back after an
-//! exponential backoff until `OUTBOX_MAX_ATTEMPTS`.
+//! row: two servers never send the same e-mail twice.
+//!
+//! Failed deliveries come back after an exponential backoff for `OUTBOX_MAX_ATTEMPTS` attempts,
+//! then on a slow schedule (`OUTBOX_SLOW_RETRY_SECS`) until `OUTBOX_GIVE_UP_AFTER_DAYS` after
+//! queueing: an SMTP outage of an afternoon loses nothing. Only then is the e-mail `failed`, and
+//! an administrator can still requeue it (`mail::failed`).
+//!
+//! Delivery is at least once: a crash between the SMTP server accepting a message and the row
+//! being marked sent delivers it again after the lease. The Message-ID is the row id, stable
+//! across attempts, so receiving systems can recognise the duplicate.
 
 use std::time::Duration;
 
@@ -67,6 +75,47 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds(secs)
 }
 
+/// When failed deliveries are tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    /// Attempts on the exponential backoff.
+    pub fast_attempts: i32,
+    /// Delay between attempts once the fast ones ran out.
+    pub slow_every: chrono::Duration,
+    /// Age (since queueing) after which a failing e-mail is marked `failed`.
+    pub give_up_after: chrono::Duration,
+}
+
+impl Default for Retry {
+    /// The configuration defaults: 8 fast attempts, then hourly for three days.
+    fn default() -> Self {
+        Retry { fast_attempts: 8, slow_every: chrono::Duration::hours(1), give_up_after: chrono::Duration::days(3) }
+    }
+}
+
+impl Retry {
+    /// The schedule configured by `OUTBOX_MAX_ATTEMPTS`, `OUTBOX_SLOW_RETRY_SECS` and
+    /// `OUTBOX_GIVE_UP_AFTER_DAYS`.
+    pub fn from_config(c: &crate::config::Config) -> Self {
+        Retry {
+            fast_attempts: c.outbox_max_attempts,
+            slow_every: chrono::Duration::seconds(c.outbox_slow_retry_secs.clamp(1, 365 * 24 * 3600) as i64),
+            give_up_after: chrono::Duration::days(i64::from(c.outbox_give_up_after_days)),
+        }
+    }
+
+    /// After the `attempts`-th failure of an e-mail queued at `queued`: the time of the next
+    /// attempt, or `None` when it is time to give up.
+    pub fn next_attempt(&self, attempts: i32, queued: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if attempts < self.fast_attempts {
+            return Some(now + backoff(attempts));
+        }
+        let next = now + self.slow_every;
+        // The last slow attempt falls at or before the deadline, never after it.
+        if now - queued >= self.give_up_after { None } else { Some(std::cmp::min(next, queued + self.give_up_after)) }
+    }
+}
+
 /// What one delivery pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Pass {
@@ -77,7 +126,7 @@ pub struct Pass {
 }
 
 /// Delivers every due e-mail once; returns what happened. Safe to run in many processes at once.
-pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer, from: &str, max_attempts: i32, now: DateTime<Utc>) -> AppResult<Pass> {
+pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer, from: &str, retry: &Retry, now: DateTime<Utc>) -> AppResult<Pass> {
     let due: Vec<Uuid> = outbox::Entity::find()
         .select_only()
         .column(outbox::Column::Id)
@@ -103,35 +152,41 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer, from: &str, m
             continue;
         }
         let Some(row) = outbox::Entity::find_by_id(id).one(db).await? else { continue };
-        let result = match build(&row, from) {
+        let message = build(&row, from);
+        let attempts = row.attempts + 1;
+        let result = match message {
             Ok(message) => mailer.send(message).await,
             Err(e) => Err(e),
         };
-        let attempts = row.attempts + 1;
-        let mut update = outbox::Entity::update_many()
+        let update = outbox::Entity::update_many()
             .col_expr(outbox::Column::Attempts, Expr::value(attempts))
             .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
             .filter(outbox::Column::Id.eq(id));
         match result {
             Ok(()) => {
+                // Marked sent by the very next statement, before anything else (even logging):
+                // this is the window in which a crash delivers the e-mail twice.
+                update
+                    .col_expr(outbox::Column::Status, Expr::value("sent"))
+                    .col_expr(outbox::Column::SentAt, Expr::value(Some(now)))
+                    .exec(db)
+                    .await?;
                 tracing::info!(outbox_id = %id, attempts, transport = mailer.kind(), "mail delivered");
-                update =
-                    update.col_expr(outbox::Column::Status, Expr::value("sent")).col_expr(outbox::Column::SentAt, Expr::value(Some(now)));
                 pass.sent += 1;
             }
             Err(error) => {
-                let gave_up = attempts >= max_attempts;
+                let next = retry.next_attempt(attempts, row.created_at, now);
+                let gave_up = next.is_none();
                 tracing::warn!(outbox_id = %id, attempts, gave_up, %error, "mail delivery failed");
-                update = update
+                update
                     .col_expr(outbox::Column::LastError, Expr::value(Some(error)))
-                    .col_expr(outbox::Column::NextAttemptAt, Expr::value(now + backoff(attempts)));
-                if gave_up {
-                    update = update.col_expr(outbox::Column::Status, Expr::value("failed"));
-                }
+                    .col_expr(outbox::Column::NextAttemptAt, Expr::value(next.unwrap_or(now)))
+                    .col_expr(outbox::Column::Status, Expr::value(if gave_up { "failed" } else { "pending" }))
+                    .exec(db)
+                    .await?;
                 pass.failed += 1;
             }
         }
-        update.exec(db).await?;
     }
     Ok(pass)
 }
@@ -155,8 +210,9 @@ fn build(row: &outbox::Model, from: &str) -> Result<Message, String> {
 pub async fn run_worker(state: crate::state::AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let c = state.config.clone();
     let poll = Duration::from_millis(c.outbox_poll_ms);
+    let retry = Retry::from_config(&c);
     loop {
-        if let Err(e) = deliver_due(&state.db, &state.mailer, &c.mail_from, c.outbox_max_attempts, state.clock.now()).await {
+        if let Err(e) = deliver_due(&state.db, &state.mailer, &c.mail_from, &retry, state.clock.now()).await {
             tracing::error!(error = %e, "outbox pass failed");
         }
         tokio::select! {

@@ -59,14 +59,29 @@ fn age_at(birth: chrono::NaiveDate, day: chrono::NaiveDate) -> i32 {
 
 /// Books `child_id` into `session_id` for the guardian. Full session: waiting list, or
 /// `CAPACITY_FULL` when the family does not want to wait.
-pub async fn book(state: &AppState, viewer: &Viewer, session_id: Uuid, child_id: Uuid, join_waitlist: bool) -> AppResult<BookingView> {
+pub async fn book(
+    state: &AppState,
+    viewer: &Viewer,
+    session_id: Uuid,
+    child_id: Uuid,
+    join_waitlist: bool,
+    key: Option<&str>,
+) -> AppResult<BookingView> {
     if viewer.role != Role::Guardian {
         return Err(AppError::Forbidden);
     }
+    let key = key.map(super::booking_keys::check).transpose()?;
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let child = children::guardian_child(&txn, viewer, child_id).await?;
     let sess = lock_session(&txn, session_id).await?;
+    // After the session lock: a concurrent retry with the same key has committed by now.
+    if let Some(k) = &key
+        && let Some(b) = super::booking_keys::find(&txn, viewer.account_id, k).await?
+    {
+        super::booking_keys::same_input(&b, session_id, child_id)?;
+        return views(&txn, vec![b]).await?.pop().ok_or(AppError::NotFound);
+    }
     let svc = public_service(&txn, sess.service_id).await?;
     if sess.cancelled_at.is_some() || sess.starts_at <= now {
         return Err(AppError::validation("sessionId", "该场次已取消或已开始", "the session was cancelled or has started"));
@@ -124,11 +139,20 @@ pub async fn book(state: &AppState, viewer: &Viewer, session_id: Uuid, child_id:
         cancelled_at: None,
         promoted_at: None,
         attendance_at: None,
+        idempotency_key: key.clone(),
     };
     if existing.is_some() {
         booking::Entity::update(booking::ActiveModel::from(model.clone()).reset_all()).exec(&txn).await?;
-    } else {
-        booking::Entity::insert(booking::ActiveModel::from(model.clone())).exec_without_returning(&txn).await?;
+    } else if let Err(e) = booking::Entity::insert(booking::ActiveModel::from(model.clone())).exec_without_returning(&txn).await {
+        drop(txn);
+        // The same key used at once for another session (no shared lock): answer as a retry would.
+        if let Some(k) = key.as_deref().filter(|_| crate::error::is_unique_violation(&e))
+            && let Some(b) = super::booking_keys::find(&state.db, viewer.account_id, k).await?
+        {
+            super::booking_keys::same_input(&b, session_id, child_id)?;
+            return views(&state.db, vec![b]).await?.pop().ok_or(AppError::NotFound);
+        }
+        return Err(e.into());
     }
     let position = match seq {
         Some(s) => Some(waiting_before(&txn, session_id, s).await? + 1),

@@ -134,6 +134,7 @@ pub const PLACES: &[Place] = &[
     p("requests", "eligibility_trace", Action::Null),
     p("requests", "resolution_reason", Action::Redact),
     p("request_events", "note", Action::Redact),
+    p("bookings", "idempotency_key", Action::Null),
     p("outbox", "subject", Action::Redact),
     p("outbox", "body", Action::Redact),
 ];
