@@ -56,6 +56,11 @@ pub struct Config {
     /// Key (64 hex chars) of the keyed hash that finds duplicate ID numbers without storing them.
     #[arg(long, env = "PII_HASH_KEY", hide_env_values = true, default_value = "")]
     pub pii_hash_key: SecretString,
+    /// Where development and test servers keep the keys they generate when `JWT_KEYS`,
+    /// `PII_KEYS` or `PII_HASH_KEY` is empty (files `jwt`, `pii`, `pii_hash`, owner-only), so
+    /// tokens and stored ID numbers survive a restart. Unused in production, which needs the keys.
+    #[arg(long, env = "KEYS_DIR", default_value = "data/keys")]
+    pub keys_dir: PathBuf,
     /// SMTP server URL, e.g. `smtps://user:pass@smtp.example.org` or `smtp://127.0.0.1:2525`.
     /// Without it e-mails are written as `.eml` files under `MAIL_DIR`.
     #[arg(long, env = "SMTP_URL", hide_env_values = true)]

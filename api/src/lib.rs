@@ -17,6 +17,7 @@ pub mod graphql;
 pub mod hsds;
 pub mod http;
 pub mod jobs;
+pub mod key_files;
 pub mod mail;
 pub mod ratelimit;
 pub mod reference;
@@ -48,6 +49,7 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
     };
     let db = db::connect(&config).await.map_err(|e| format!("database: {e}"))?;
     db::migrate(&db).await.map_err(|e| format!("migration: {e}"))?;
+    services::key_checks::verify(&db, &pii, Clock::default().now()).await?;
     let events = events::EventBus::default();
     // One SQLite process sees every revocation itself; PostgreSQL processes learn of each other's
     // through the listener, so their cache waits for it.

@@ -15,6 +15,7 @@ mod m20261129_000040_create_monitoring;
 mod m20261201_000050_screening_claim_codes;
 mod m20261206_000050_erasure;
 mod m20261207_000060_booking_idempotency;
+mod m20261210_000060_key_checks;
 pub mod reference;
 
 /// The ordered list of every migration of the Tongxin schema.
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000050_screening_claim_codes::Migration),
             Box::new(m20261206_000050_erasure::Migration),
             Box::new(m20261207_000060_booking_idempotency::Migration),
+            Box::new(m20261210_000060_key_checks::Migration),
         ]
     }
 }

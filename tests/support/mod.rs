@@ -52,6 +52,15 @@ impl Drop for TestDb {
 /// The `MAIL_DIR` of a test that delivers through the file transport; removed with the app.
 struct MailDir(PathBuf);
 
+/// The test's own `KEYS_DIR`, where the keys it is not given are generated; removed with the app.
+struct KeysDir(PathBuf);
+
+impl Drop for KeysDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 impl Drop for MailDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -69,6 +78,7 @@ pub struct TestApp {
     client: reqwest::Client,
     _db: Option<TestDb>,
     _mail_dir: Option<MailDir>,
+    _keys_dir: Option<KeysDir>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -127,6 +137,8 @@ impl TestApp {
         // per-address quotas. Tests of those quotas (tests/security/aliases.rs) set them back.
         config.registrations_per_address_per_hour = 10_000;
         config.messages_per_address_per_minute = 10_000;
+        let keys_dir = KeysDir(std::env::temp_dir().join(format!("tongxin-keys-{id}")));
+        config.keys_dir = keys_dir.0.clone();
         tweak(&mut config);
         let stub = AsyncStubTransport::new_ok();
         let mail_dir = file_mail.then(|| MailDir(std::env::temp_dir().join(format!("tongxin-mail-{id}"))));
@@ -149,15 +161,31 @@ impl TestApp {
             })
             .await;
         });
-        TestApp { addr, state, mail: stub, client: reqwest::Client::new(), _db: Some(db), _mail_dir: mail_dir, _stop: tx }
+        TestApp {
+            addr,
+            state,
+            mail: stub,
+            client: reqwest::Client::new(),
+            _db: Some(db),
+            _mail_dir: mail_dir,
+            _keys_dir: Some(keys_dir),
+            _stop: tx,
+        }
     }
 
     /// A second server process on the same database (its own pool, workers and event listener),
     /// as production runs several behind a load balancer.
     pub async fn sibling(&self) -> TestApp {
-        let config = (*self.state.config).clone();
+        self.restarted_with(|_| {}).await.expect("sibling state")
+    }
+
+    /// A new server process on the same database and `KEYS_DIR` after `tweak` adjusts its
+    /// configuration, as after a restart; the error is the one the server refuses to start with.
+    pub async fn restarted_with(&self, tweak: impl FnOnce(&mut Config)) -> Result<TestApp, String> {
+        let mut config = (*self.state.config).clone();
+        tweak(&mut config);
         let stub = AsyncStubTransport::new_ok();
-        let state = api::build_state(config, Some(Mailer::Stub(stub.clone()))).await.expect("sibling state");
+        let state = api::build_state(config, Some(Mailer::Stub(stub.clone()))).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -168,7 +196,7 @@ impl TestApp {
             })
             .await;
         });
-        TestApp { addr, state, mail: stub, client: reqwest::Client::new(), _db: None, _mail_dir: None, _stop: tx }
+        Ok(TestApp { addr, state, mail: stub, client: reqwest::Client::new(), _db: None, _mail_dir: None, _keys_dir: None, _stop: tx })
     }
 
     /// URL of a path on the server.

@@ -47,27 +47,26 @@ impl std::fmt::Debug for JwtKeys {
 }
 
 impl JwtKeys {
-    /// Reads `JWT_KEYS`; outside production an empty value gives a random key (with a warning).
+    /// Reads `JWT_KEYS`; outside production an empty value is read from `KEYS_DIR` (generated
+    /// there once), so sessions survive a restart.
     pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
-        let raw = config.jwt_keys.expose_secret().trim().to_owned();
-        let pairs: Vec<(String, Vec<u8>)> = if raw.is_empty() {
+        let mut raw = config.jwt_keys.expose_secret().trim().to_owned();
+        if raw.is_empty() {
             if config.environment == Environment::Production {
                 return Err(ConfigError("JWT_KEYS must be set".into()));
             }
-            tracing::warn!("JWT_KEYS not set: using a random development key; tokens die on restart");
-            vec![("dev".to_owned(), crate::auth::tokens::generate().into_bytes())]
-        } else {
-            raw.split(',')
-                .map(|p| {
-                    let (kid, secret) =
-                        p.split_once(':').ok_or_else(|| ConfigError("JWT_KEYS entries must look like kid:secret".into()))?;
-                    if secret.len() < 32 {
-                        return Err(ConfigError(format!("JWT_KEYS key `{kid}` is shorter than 32 bytes")));
-                    }
-                    Ok((kid.trim().to_owned(), secret.as_bytes().to_vec()))
-                })
-                .collect::<Result<_, _>>()?
-        };
+            raw = crate::key_files::load_or_create(&config.keys_dir, "jwt", || format!("dev:{}", crate::key_files::random_hex32()))?;
+        }
+        let pairs: Vec<(String, Vec<u8>)> = raw
+            .split(',')
+            .map(|p| {
+                let (kid, secret) = p.split_once(':').ok_or_else(|| ConfigError("JWT_KEYS entries must look like kid:secret".into()))?;
+                if secret.len() < 32 {
+                    return Err(ConfigError(format!("JWT_KEYS key `{kid}` is shorter than 32 bytes")));
+                }
+                Ok((kid.trim().to_owned(), secret.as_bytes().to_vec()))
+            })
+            .collect::<Result<_, _>>()?;
         Self::new(&pairs, config.jwt_access_ttl_secs as i64)
     }
 

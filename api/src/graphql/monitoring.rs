@@ -143,7 +143,7 @@ impl RegisterRecord {
             id: ID(c.id.to_string()),
             name: c.name.clone(),
             birth_date: c.birth_date.map(Date),
-            id_number_masked: masked(&st.pii, c)?.id_number,
+            id_number_masked: masked(&st.pii, c).id_number,
             residence_region: Region::of(d, &c.residence_region_code),
             residence_township: c.residence_township_code.as_deref().map(|t| Region::of(d, t)),
             last_verified_at: c.last_verified_at,

@@ -32,7 +32,7 @@ use crate::{
     state::AppState,
 };
 
-const ID_COLUMN: &str = "id_number";
+pub(crate) const ID_COLUMN: &str = "id_number";
 const PERMIT_COLUMN: &str = "permit_number";
 
 /// Facts that are sensitive personal information (health, disability, mental health): stored and
@@ -203,10 +203,24 @@ pub fn secrets(pii: &Pii, m: &child::Model) -> AppResult<Secrets> {
     })
 }
 
-/// The numbers of a row, masked for display.
-pub fn masked(pii: &Pii, m: &child::Model) -> AppResult<Secrets> {
-    let s = secrets(pii, m)?;
-    Ok(Secrets { id_number: s.id_number.as_deref().map(mask), permit_number: s.permit_number.as_deref().map(mask) })
+/// What a view shows for a stored number its key cannot decrypt.
+pub const UNREADABLE: &str = "[unreadable]";
+
+/// One number of a row, decrypted; a number that does not decrypt is [`UNREADABLE`], counted
+/// and logged by [`Pii::note_unreadable`], so one damaged row never fails a list of many.
+pub fn number_or_unreadable(pii: &Pii, m: &child::Model, column: &str) -> Option<String> {
+    let (kid, ct) = if column == ID_COLUMN { (&m.id_number_kid, &m.id_number_ct) } else { (&m.permit_number_kid, &m.permit_number_ct) };
+    let (kid, ct) = (kid.as_deref()?, ct.as_deref()?);
+    Some(pii.open(column, m.id, kid, ct).unwrap_or_else(|_| {
+        pii.note_unreadable(kid);
+        UNREADABLE.to_owned()
+    }))
+}
+
+/// The numbers of a row, masked for display (unreadable ones as [`UNREADABLE`]).
+pub fn masked(pii: &Pii, m: &child::Model) -> Secrets {
+    let show = |col| number_or_unreadable(pii, m, col).map(|n| if n == UNREADABLE { n } else { mask(&n) });
+    Secrets { id_number: show(ID_COLUMN), permit_number: show(PERMIT_COLUMN) }
 }
 
 /// The record flattened to field → value; `numbers` decides how the two numbers appear (masked
@@ -225,7 +239,7 @@ fn flat(m: &child::Model, numbers: (Option<String>, Option<String>)) -> BTreeMap
 }
 
 fn snapshot(pii: &Pii, m: &child::Model) -> AppResult<Value> {
-    let s = masked(pii, m)?;
+    let s = masked(pii, m);
     Ok(json!(flat(m, (s.id_number, s.permit_number))))
 }
 

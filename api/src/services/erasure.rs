@@ -92,6 +92,7 @@ pub const TABLES: &[(&str, Option<Rows>, &str)] = &[
     ("accounts", None, "adults' accounts; no field about a child"),
     ("login_sessions", None, "authentication"),
     ("refresh_tokens", None, "authentication"),
+    ("key_checks", None, "one known text per key, sealed or hashed; nothing of a child"),
     ("email_tokens", None, "authentication"),
     ("households", None, "ids only"),
     ("household_members", None, "ids only"),

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod erasure;
 pub mod families;
 pub mod key_care;
+pub mod key_checks;
 pub mod pii;
 pub mod reference;
 pub mod requests;

@@ -8,7 +8,13 @@
 //! Each ciphertext is bound (AES-GCM associated data) to its column and row, so a ciphertext copied
 //! into another row or column fails to decrypt instead of showing the wrong child's number.
 
-use std::collections::HashMap;
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
 use aes_gcm::{
     Aes256Gcm, Key, Nonce,
@@ -23,6 +29,7 @@ use uuid::Uuid;
 use crate::{
     config::{Config, ConfigError, Environment},
     error::{AppError, AppResult},
+    key_files,
 };
 
 /// Encryption keys and the duplicate-detection key.
@@ -32,6 +39,10 @@ pub struct Pii {
     ciphers: HashMap<String, Aes256Gcm>,
     /// HMAC keyed with `PII_HASH_KEY`, cloned per use.
     hasher: Hmac<Sha256>,
+    /// Values shown as unreadable since start, for metrics.
+    unreadable: Arc<AtomicU64>,
+    /// Key ids whose unreadable values were already logged (once each, not once per row).
+    logged: Arc<Mutex<HashSet<String>>>,
 }
 
 impl std::fmt::Debug for Pii {
@@ -50,41 +61,37 @@ pub struct Sealed {
 }
 
 impl Pii {
-    /// Reads `PII_KEYS` and `PII_HASH_KEY`; outside production empty values give random keys
-    /// (with a warning), as for `JWT_KEYS`.
+    /// Reads `PII_KEYS` and `PII_HASH_KEY`; outside production an empty value is read from
+    /// `KEYS_DIR` (generated there once), so stored numbers stay readable after a restart.
     pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
         let dev = config.environment != Environment::Production;
-        let raw = config.pii_keys.expose_secret().trim().to_owned();
-        let keys: Vec<(String, [u8; 32])> = if raw.is_empty() {
+        let mut raw = config.pii_keys.expose_secret().trim().to_owned();
+        if raw.is_empty() {
             if !dev {
                 return Err(ConfigError("PII_KEYS must be set".into()));
             }
-            tracing::warn!("PII_KEYS not set: using a random development key; stored ID numbers become unreadable on restart");
-            vec![("dev".to_owned(), rand::random())]
-        } else {
-            raw.split(',')
-                .map(|p| {
-                    let (kid, hex_key) =
-                        p.split_once(':').ok_or_else(|| ConfigError("PII_KEYS entries must look like kid:64hex".into()))?;
-                    let bytes = hex::decode(hex_key.trim()).ok().and_then(|b| <[u8; 32]>::try_from(b).ok());
-                    let bytes = bytes.ok_or_else(|| ConfigError(format!("PII_KEYS key `{}` must be 64 hex digits", kid.trim())))?;
-                    Ok((kid.trim().to_owned(), bytes))
-                })
-                .collect::<Result<_, _>>()?
-        };
-        let hash_raw = config.pii_hash_key.expose_secret().trim().to_owned();
-        let hash_key = if hash_raw.is_empty() {
+            raw = key_files::load_or_create(&config.keys_dir, "pii", || format!("dev:{}", key_files::random_hex32()))?;
+        }
+        let keys: Vec<(String, [u8; 32])> = raw
+            .split(',')
+            .map(|p| {
+                let (kid, hex_key) = p.split_once(':').ok_or_else(|| ConfigError("PII_KEYS entries must look like kid:64hex".into()))?;
+                let bytes = hex::decode(hex_key.trim()).ok().and_then(|b| <[u8; 32]>::try_from(b).ok());
+                let bytes = bytes.ok_or_else(|| ConfigError(format!("PII_KEYS key `{}` must be 64 hex digits", kid.trim())))?;
+                Ok((kid.trim().to_owned(), bytes))
+            })
+            .collect::<Result<_, _>>()?;
+        let mut hash_raw = config.pii_hash_key.expose_secret().trim().to_owned();
+        if hash_raw.is_empty() {
             if !dev {
                 return Err(ConfigError("PII_HASH_KEY must be set".into()));
             }
-            tracing::warn!("PII_HASH_KEY not set: using a random development key; duplicates are not found across restarts");
-            rand::random::<[u8; 32]>().to_vec()
-        } else if hash_raw.len() < 32 {
+            hash_raw = key_files::load_or_create(&config.keys_dir, "pii_hash", key_files::random_hex32)?;
+        }
+        if hash_raw.len() < 32 {
             return Err(ConfigError("PII_HASH_KEY must have at least 32 characters".into()));
-        } else {
-            hash_raw.into_bytes()
-        };
-        Self::new(&keys, hash_key)
+        }
+        Self::new(&keys, hash_raw.into_bytes())
     }
 
     /// Builds the key set; the first key encrypts.
@@ -92,7 +99,32 @@ impl Pii {
         let (active_kid, _) = keys.first().ok_or_else(|| ConfigError("PII_KEYS is empty".into()))?;
         let ciphers = keys.iter().map(|(kid, k)| (kid.clone(), Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(k)))).collect();
         let hasher = <Hmac<Sha256> as Mac>::new_from_slice(&hash_key).map_err(|e| ConfigError(format!("PII_HASH_KEY: {e}")))?;
-        Ok(Pii { active_kid: active_kid.clone(), ciphers, hasher })
+        Ok(Pii { active_kid: active_kid.clone(), ciphers, hasher, unreadable: Arc::default(), logged: Arc::default() })
+    }
+
+    /// The key id that encrypts.
+    pub fn active_kid(&self) -> &str {
+        &self.active_kid
+    }
+
+    /// Whether `kid` is among the configured keys.
+    pub fn has_kid(&self, kid: &str) -> bool {
+        self.ciphers.contains_key(kid)
+    }
+
+    /// Records that a stored value under `kid` could not be decrypted and is shown as unreadable:
+    /// counted every time, logged once per key id (with neither the row nor the value).
+    pub fn note_unreadable(&self, kid: &str) {
+        self.unreadable.fetch_add(1, Ordering::Relaxed);
+        let first = self.logged.lock().map(|mut l| l.insert(kid.to_owned())).unwrap_or(false);
+        if first {
+            tracing::error!(kid, "stored PII cannot be decrypted with its key: shown as unreadable (logged once per key)");
+        }
+    }
+
+    /// How many values were shown as unreadable since start.
+    pub fn unreadable_count(&self) -> u64 {
+        self.unreadable.load(Ordering::Relaxed)
     }
 
     fn aad(column: &str, row: Uuid) -> String {

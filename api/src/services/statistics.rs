@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::{
     audit,
-    children::{in_scope_on, secrets, without_sensitive},
+    children::{ID_COLUMN, UNREADABLE, in_scope_on, number_or_unreadable, without_sensitive},
     key_care::reasons_of,
     requests::status as rs,
     screening::{area, china_midnight, living_in},
@@ -277,11 +277,12 @@ pub async fn export_children(state: &AppState, viewer: &Viewer, region_code: &st
     let mut read_numbers = Vec::new();
     for c in &children {
         let d = without_sensitive(c);
-        let number = secrets(&state.pii, c)?.id_number;
-        if number.is_some() && !masked {
+        let number = number_or_unreadable(&state.pii, c, ID_COLUMN);
+        let readable = number.as_deref().filter(|n| *n != UNREADABLE);
+        if readable.is_some() && !masked {
             read_numbers.push(c.id);
         }
-        let number = if masked { number.as_deref().map(mask) } else { number };
+        let number = if masked && readable.is_some() { readable.map(mask) } else { number };
         let entry = entries.get(&c.id);
         let reasons: Vec<&str> = entry.map(|e| reasons_of(e).into_iter().map(KeyCareReason::label_zh).collect()).unwrap_or_default();
         let hukou = d.facts.hukou_region_code.clone().unwrap_or_default();
