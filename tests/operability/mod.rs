@@ -3,7 +3,11 @@
 
 mod calendar;
 mod database;
+mod divisions;
 mod graphiql;
 mod keys;
 mod links;
 mod mail_retry;
+mod metrics;
+mod replicas;
+mod restore;

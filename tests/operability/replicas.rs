@@ -1,0 +1,1 @@
+//! (issue 15) placeholder module: filled by its branch.

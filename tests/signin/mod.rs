@@ -1,0 +1,4 @@
+//! Signing in and hearing back the way Chinese families do (issue 17): WeChat, phone and SMS.
+
+mod phone;
+mod wechat;

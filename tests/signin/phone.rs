@@ -1,0 +1,1 @@
+//! (issue 17) placeholder module: filled by its branch.
