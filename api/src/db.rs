@@ -98,11 +98,7 @@ pub async fn require_migrated(db: &DatabaseConnection) -> Result<(), String> {
     if pending.is_empty() {
         return Ok(());
     }
-    Err(format!(
-        "MIGRATE_ON_START is off and {} migration(s) are pending ({}): run `api migrate` first",
-        pending.len(),
-        pending.join(", ")
-    ))
+    Err(format!("MIGRATE_ON_START is off and {} migration(s) are pending ({}): run `api migrate` first", pending.len(), pending.join(", ")))
 }
 
 /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite (takes the write lock up front so the

@@ -48,8 +48,7 @@ impl Locks {
         if self.held.contains(&key) {
             return Ok(true);
         }
-        let got: bool =
-            sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(key).fetch_one(&mut *conn).await.map_err(lock_err)?;
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(key).fetch_one(&mut *conn).await.map_err(lock_err)?;
         if got {
             self.held.insert(key);
         }

@@ -174,7 +174,8 @@ async fn three_replicas_started_together_migrate_once_run_each_job_once_and_shar
     let mut want: Vec<_> = requests.iter().map(|r| (r.clone(), "escalated".to_owned())).collect();
     want.sort();
     assert_eq!(escalated, want);
-    let mailed = eventually(Duration::from_secs(10), || async { mails(&apps, "city@guiyang.gov.cn", "breached its deadline").await >= 2 }).await;
+    let mailed =
+        eventually(Duration::from_secs(10), || async { mails(&apps, "city@guiyang.gov.cn", "breached its deadline").await >= 2 }).await;
     assert!(mailed, "the prefecture queue is told");
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(mails(&apps, "city@guiyang.gov.cn", "breached its deadline").await, 2, "one escalation mail per request");
