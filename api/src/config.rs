@@ -136,6 +136,15 @@ pub struct Config {
     /// browsers and need no entry.
     #[arg(long, env = "CORS_ORIGINS", default_value = "", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// Apply pending migrations at start (replicas starting together take turns under a database
+    /// lock). Turn off when migrations are a step of their own (`api migrate`): the server then
+    /// refuses to start while any migration is pending.
+    #[arg(long, env = "MIGRATE_ON_START", default_value_t = true, action = clap::ArgAction::Set)]
+    pub migrate_on_start: bool,
+    /// Seconds a stopping server (SIGTERM, Ctrl-C) gives its in-flight requests to finish after
+    /// it stops accepting connections; keep it below the orchestrator's kill timeout.
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 20)]
+    pub shutdown_grace_secs: u64,
 }
 
 /// A setting that is missing or unsafe; the message names it.

@@ -10,7 +10,10 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use crate::config::Config;
+use crate::{
+    config::Config,
+    locks::{self, Locks},
+};
 
 /// A pooled SQLite connection idle this long is pinged before use.
 pub const IDLE_PING_AFTER: Duration = Duration::from_secs(30);
@@ -68,9 +71,34 @@ fn ensure_sqlite_dir(url: &str) {
     }
 }
 
-/// Runs every pending migration (schema and reference data).
+/// Runs every pending migration (schema and reference data). On PostgreSQL one replica at a
+/// time: replicas starting together would otherwise race to create the same tables; the others
+/// wait for the lock, then find nothing left to do.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    migration::Migrator::up(db, None).await
+    let mut locks = Locks::open(db).await?;
+    if !locks.try_hold(locks::MIGRATIONS).await? {
+        tracing::info!("another replica is migrating the database; waiting for it to finish");
+        locks.hold(locks::MIGRATIONS).await?;
+    }
+    let done = migration::Migrator::up(db, None).await;
+    locks.close().await;
+    done
+}
+
+/// Names of the migrations not applied yet, read without creating or changing anything.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
+    let pending = migration::Migrator::get_pending_migrations_read_only(db).await?;
+    Ok(pending.iter().map(|m| m.name().to_owned()).collect())
+}
+
+/// Refuses to go on while migrations are pending (when `MIGRATE_ON_START` is off, migrations are
+/// the operator's step, and a server on an older schema would fail on every request).
+pub async fn require_migrated(db: &DatabaseConnection) -> Result<(), String> {
+    let pending = pending_migrations(db).await.map_err(|e| format!("migration status: {e}"))?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    Err(format!("MIGRATE_ON_START is off and {} migration(s) are pending ({}): run `api migrate` first", pending.len(), pending.join(", ")))
 }
 
 /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite (takes the write lock up front so the

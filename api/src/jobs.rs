@@ -1,49 +1,143 @@
 //! Scheduled jobs: session reminders, request deadlines (warnings, escalations), overdue care
-//! measures, verification reminders and the turning-16 mark. Every job
-//! claims its work with conditional updates, so any number of server processes can run them.
+//! measures, verification reminders and the turning-16 mark.
+//!
+//! With several replicas on one PostgreSQL database, each job runs on one replica only: the
+//! replica holding the job's advisory lock (`locks`), taken on its first pass and kept while it
+//! lives. When that replica stops or loses its database connection, the lock goes with the
+//! connection and the next replica to try takes the job over. Every job still claims its work
+//! with conditional updates, so the short overlap while a lost connection goes unnoticed repeats
+//! nothing.
 
 use std::time::Duration;
 
+use tokio::sync::watch;
+
 use crate::{
+    locks::{self, Locks},
     services::{bookings, key_care, requests, screening},
     state::AppState,
 };
 
-/// One pass of every job.
-pub async fn run_once(state: &AppState) {
-    if let Err(e) = bookings::send_due_reminders(state, chrono::Duration::hours(state.config.reminder_hours_before)).await {
-        tracing::error!(error = %e, "reminder job failed");
-    }
-    match requests::run_deadlines(state).await {
-        Ok((warned, escalated)) if warned + escalated > 0 => tracing::info!(warned, escalated, "deadline job"),
-        Ok(_) => {}
-        Err(e) => tracing::error!(error = %e, "deadline job failed"),
-    }
-    if let Err(e) = key_care::escalate_overdue(state).await {
-        tracing::error!(error = %e, "care-measure escalation job failed");
-    }
-    monitoring_daily(state).await;
+/// One scheduled job; its position in [`Job::ALL`] is its lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// E-mails to families before their sessions.
+    Reminders,
+    /// Warnings, then escalations, of requests past their share of the deadline.
+    Deadlines,
+    /// Escalation of overdue care measures.
+    CareMeasures,
+    /// The register's verification reminders.
+    VerificationReminders,
+    /// The turning-16 mark.
+    AgedOut,
 }
 
-/// The register's daily work, safe to repeat at every pass: each record is claimed once per due
-/// period, each request marked once.
-async fn monitoring_daily(state: &AppState) {
-    if let Err(e) = screening::notify_due(state).await {
-        tracing::error!(error = %e, "verification reminder job failed");
+impl Job {
+    /// Every job, in the order of a pass.
+    pub const ALL: [Job; 5] = [Job::Reminders, Job::Deadlines, Job::CareMeasures, Job::VerificationReminders, Job::AgedOut];
+
+    /// Name in logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::Reminders => "reminders",
+            Job::Deadlines => "deadlines",
+            Job::CareMeasures => "care_measures",
+            Job::VerificationReminders => "verification_reminders",
+            Job::AgedOut => "aged_out",
+        }
     }
-    if let Err(e) = screening::mark_aged_out(state).await {
-        tracing::error!(error = %e, "turning-16 job failed");
+
+    /// The advisory lock whose holder runs this job.
+    pub fn lock(self) -> i64 {
+        locks::job(self as u8)
+    }
+
+    async fn run(self, state: &AppState) {
+        match self {
+            Job::Reminders => {
+                if let Err(e) = bookings::send_due_reminders(state, chrono::Duration::hours(state.config.reminder_hours_before)).await {
+                    tracing::error!(error = %e, "reminder job failed");
+                }
+            }
+            Job::Deadlines => match requests::run_deadlines(state).await {
+                Ok((warned, escalated)) if warned + escalated > 0 => tracing::info!(warned, escalated, "deadline job"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "deadline job failed"),
+            },
+            Job::CareMeasures => {
+                if let Err(e) = key_care::escalate_overdue(state).await {
+                    tracing::error!(error = %e, "care-measure escalation job failed");
+                }
+            }
+            // The register's daily work, safe to repeat at every pass: each record is claimed once
+            // per due period, each request marked once.
+            Job::VerificationReminders => {
+                if let Err(e) = screening::notify_due(state).await {
+                    tracing::error!(error = %e, "verification reminder job failed");
+                }
+            }
+            Job::AgedOut => {
+                if let Err(e) = screening::mark_aged_out(state).await {
+                    tracing::error!(error = %e, "turning-16 job failed");
+                }
+            }
+        }
     }
 }
 
-/// Runs the jobs every `JOBS_INTERVAL_SECS` until shutdown.
-pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+/// One pass of the jobs this replica holds (taking any that no replica holds), stopping between
+/// jobs once `shutdown` fires. Returns the jobs run.
+pub async fn run_pass(state: &AppState, locks: &mut Option<Locks>, shutdown: &watch::Receiver<bool>) -> Vec<Job> {
+    if let Some(held) = locks.as_mut()
+        && !held.alive().await
+    {
+        tracing::warn!("the job locks' connection is gone (and its locks with it); taking them again");
+        *locks = None;
+    }
+    if locks.is_none() {
+        match Locks::open(&state.db).await {
+            Ok(l) => *locks = Some(l),
+            Err(e) => {
+                tracing::error!(error = %e, "no connection for the job locks; jobs skipped this pass");
+                return Vec::new();
+            }
+        }
+    }
+    let mut ran = Vec::new();
+    for job in Job::ALL {
+        if *shutdown.borrow() {
+            break;
+        }
+        let Some(held) = locks.as_mut() else { break };
+        match held.try_hold(job.lock()).await {
+            Ok(true) => {
+                job.run(state).await;
+                ran.push(job);
+            }
+            Ok(false) => tracing::trace!(job = job.name(), "another replica runs this job"),
+            Err(e) => {
+                tracing::error!(error = %e, "job lock failed; jobs skipped until the next pass");
+                *locks = None;
+            }
+        }
+    }
+    ran
+}
+
+/// Runs the jobs every `JOBS_INTERVAL_SECS` until shutdown, then lets the jobs go to the other
+/// replicas.
+pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     let every = Duration::from_secs(state.config.jobs_interval_secs.max(1));
+    let mut locks = None;
     loop {
-        run_once(&state).await;
+        run_pass(&state, &mut locks, &shutdown).await;
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
-            _ = shutdown.changed() => return,
+            _ = shutdown.changed() => break,
         }
+    }
+    if let Some(l) = locks {
+        l.close().await;
     }
 }

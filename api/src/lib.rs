@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod demo_province;
+pub mod drain;
 pub mod error;
 pub mod events;
 pub mod graphql;
@@ -18,6 +19,7 @@ pub mod hsds;
 pub mod http;
 pub mod jobs;
 pub mod key_files;
+pub mod locks;
 pub mod mail;
 pub mod ratelimit;
 pub mod reference;
@@ -25,7 +27,7 @@ pub mod services;
 pub mod spreadsheet;
 pub mod state;
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{future::IntoFuture, net::SocketAddr, sync::Arc, time::Duration};
 
 use tokio::sync::{Notify, watch};
 
@@ -48,7 +50,11 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
         None => Mailer::from_config(&config)?,
     };
     let db = db::connect(&config).await.map_err(|e| format!("database: {e}"))?;
-    db::migrate(&db).await.map_err(|e| format!("migration: {e}"))?;
+    if config.migrate_on_start {
+        db::migrate(&db).await.map_err(|e| format!("migration: {e}"))?;
+    } else {
+        db::require_migrated(&db).await?;
+    }
     services::key_checks::verify(&db, &pii, Clock::default().now()).await?;
     let events = events::EventBus::default();
     // One SQLite process sees every revocation itself; PostgreSQL processes learn of each other's
@@ -69,6 +75,7 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
         mail_wake: Arc::new(Notify::new()),
         reference: Arc::new(reference),
         clock: Clock::default(),
+        drain: drain::Drain::default(),
     })
 }
 
@@ -80,7 +87,9 @@ pub fn spawn_workers(state: &AppState, shutdown: watch::Receiver<bool>) -> Vec<t
     vec![tokio::spawn(mail::outbox::run_worker(state.clone(), shutdown.clone())), tokio::spawn(jobs::run(state.clone(), shutdown))]
 }
 
-/// Serves until `shutdown` resolves, then lets in-flight requests finish and stops the workers.
+/// Serves until `shutdown` resolves, then drains: stops accepting, tells every socket to go away
+/// (1001), gives in-flight requests up to `SHUTDOWN_GRACE_SECS` to finish, and stops the workers
+/// after the item each is working on.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
@@ -89,12 +98,34 @@ pub async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     let workers = spawn_workers(&state, stop_rx);
     spawn_calendar_reload_on_sighup(&state);
+    let drain = state.drain.clone();
+    let grace = Duration::from_secs(state.config.shutdown_grace_secs);
     let app = http::router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await?;
-    let _ = stop_tx.send(true);
-    for w in workers {
-        let _ = w.await;
+    let begin = {
+        let drain = drain.clone();
+        async move {
+            shutdown.await;
+            drain.begin();
+        }
+    };
+    let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(begin);
+    // The grace period counts from the shutdown, however long the server ran before.
+    let overdue = async {
+        drain.going_away().await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server.into_future() => served?,
+        () = overdue => tracing::warn!(grace_secs = grace.as_secs(), "requests still in flight after SHUTDOWN_GRACE_SECS; stopping anyway"),
     }
+    if tokio::time::timeout(grace, drain.sockets_closed()).await.is_err() {
+        tracing::warn!("sockets still open after SHUTDOWN_GRACE_SECS; stopping anyway");
+    }
+    let _ = stop_tx.send(true);
+    if tokio::time::timeout(grace, futures::future::join_all(workers)).await.is_err() {
+        tracing::warn!("background workers still busy after SHUTDOWN_GRACE_SECS; stopping anyway");
+    }
+    tracing::info!("drained");
     Ok(())
 }
 

@@ -1,4 +1,4 @@
-//! `api`: runs the Tongxin server, and the operator commands (first admin, SDL export).
+//! `api`: runs the Tongxin server, and the operator commands (first admin, SDL export, migrations).
 
 use clap::{Parser, Subcommand};
 
@@ -32,6 +32,9 @@ enum Command {
     },
     /// Print the GraphQL SDL (what `schema.graphql` holds).
     ExportSchema,
+    /// Apply pending migrations and exit (for deployments that migrate as a step of their own,
+    /// with `MIGRATE_ON_START=false` on the servers). Replicas starting meanwhile wait for it.
+    Migrate,
 }
 
 #[derive(Subcommand)]
@@ -67,6 +70,9 @@ async fn run(cli: Cli) -> Result<(), String> {
         print!("{}", api::graphql::sdl());
         return Ok(());
     }
+    if let Some(Command::Migrate) = cli.command {
+        return migrate(&cli.config).await;
+    }
     let state = api::build_state(cli.config, None).await?;
     match cli.command {
         Some(Command::Admin { action: AdminAction::Create { email, password } }) => {
@@ -74,7 +80,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("admin {email} ready (id {id})");
             return Ok(());
         }
-        Some(Command::ExportSchema) => unreachable!("handled above"),
+        Some(Command::ExportSchema | Command::Migrate) => unreachable!("handled above"),
         None => {}
     }
     if cli.demo {
@@ -91,6 +97,23 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
     tracing::info!(%addr, environment = ?state.config.environment, mail = state.mailer.kind(), "listening");
     api::serve(state, listener, api::shutdown_signal()).await.map_err(|e| e.to_string())
+}
+
+/// `api migrate`: only the database, so it runs without the server's keys or mail settings.
+async fn migrate(config: &Config) -> Result<(), String> {
+    let db = api::db::connect(config).await.map_err(|e| format!("database: {e}"))?;
+    let pending = api::db::pending_migrations(&db).await.map_err(|e| format!("migration status: {e}"))?;
+    api::db::migrate(&db).await.map_err(|e| format!("migration: {e}"))?;
+    let left = api::db::pending_migrations(&db).await.map_err(|e| format!("migration status: {e}"))?;
+    if !left.is_empty() {
+        return Err(format!("{} migration(s) still pending after migrating: {}", left.len(), left.join(", ")));
+    }
+    if pending.is_empty() {
+        println!("database schema up to date: nothing to migrate");
+    } else {
+        println!("database schema up to date; pending before this run: {}", pending.join(", "));
+    }
+    Ok(())
 }
 
 fn init_tracing(env: Environment) {

@@ -34,4 +34,6 @@ pub struct AppState {
     pub events: crate::events::EventBus,
     /// Authenticated sessions remembered between requests.
     pub sessions: Arc<crate::auth::sessions::SessionCache>,
+    /// This process's shutdown, which its open sockets follow.
+    pub drain: crate::drain::Drain,
 }

@@ -79,7 +79,8 @@ pub struct TestApp {
     _db: Option<TestDb>,
     _mail_dir: Option<MailDir>,
     _keys_dir: Option<KeysDir>,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// True when the suite runs against PostgreSQL.
@@ -104,44 +105,20 @@ impl TestApp {
         Self::start(tweak, true).await
     }
 
+    /// Starts a server, or says why it refused to start (its database and `KEYS_DIR` are removed).
+    pub async fn try_spawn_with(tweak: impl FnOnce(&mut Config)) -> Result<TestApp, String> {
+        Self::try_start(tweak, false).await
+    }
+
     async fn start(tweak: impl FnOnce(&mut Config), file_mail: bool) -> TestApp {
-        let id = uuid::Uuid::new_v4().simple().to_string();
-        let (url, db) = match std::env::var("TEST_DATABASE_URL") {
-            Ok(admin_url) if admin_url.starts_with("postgres") => {
-                let name = format!("tongxin_t_{id}");
-                let admin = sea_orm::Database::connect(admin_url.clone()).await.expect("TEST_DATABASE_URL must be reachable");
-                use sea_orm::ConnectionTrait;
-                admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
-                let _ = admin.close().await;
-                let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin_url.clone());
-                (format!("{base}/{name}"), TestDb::Postgres { admin_url, name })
-            }
-            _ => {
-                let dir = std::env::temp_dir().join(format!("tongxin-test-{id}"));
-                std::fs::create_dir_all(&dir).expect("temp dir");
-                (format!("sqlite://{}/t.db?mode=rwc", dir.display()), TestDb::Sqlite(dir))
-            }
-        };
-        let mut config = Config::development();
-        config.environment = Environment::Test;
-        config.database_url = url;
-        config.database_max_connections = Some(if on_postgres() { 10 } else { 8 });
-        config.policy_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../policy"));
-        config.calendar_file = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/holidays.toml"));
-        config.jwt_keys = "k1:test-signing-key-0123456789abcdef0123456789".to_owned().into();
-        config.public_url = "https://tongxin.test".into();
-        config.outbox_poll_ms = 50;
-        // Scenarios move the clock by days; tokens outlive them unless a test asks otherwise.
-        config.jwt_access_ttl_secs = 90 * 24 * 3600;
-        // Every fixture user speaks from 127.0.0.1: scenarios with many families would hit the
-        // per-address quotas. Tests of those quotas (tests/security/aliases.rs) set them back.
-        config.registrations_per_address_per_hour = 10_000;
-        config.messages_per_address_per_minute = 10_000;
-        let keys_dir = KeysDir(std::env::temp_dir().join(format!("tongxin-keys-{id}")));
-        config.keys_dir = keys_dir.0.clone();
+        Self::try_start(tweak, file_mail).await.expect("server state")
+    }
+
+    async fn try_start(tweak: impl FnOnce(&mut Config), file_mail: bool) -> Result<TestApp, String> {
+        let (mut config, db, keys_dir) = fresh_config().await;
         tweak(&mut config);
         let stub = AsyncStubTransport::new_ok();
-        let mail_dir = file_mail.then(|| MailDir(std::env::temp_dir().join(format!("tongxin-mail-{id}"))));
+        let mail_dir = file_mail.then(|| MailDir(std::env::temp_dir().join(format!("tongxin-mail-{}", uuid::Uuid::new_v4().simple()))));
         let mailer = match &mail_dir {
             Some(MailDir(dir)) => {
                 config.smtp_url = None;
@@ -150,12 +127,40 @@ impl TestApp {
             }
             None => Some(Mailer::Stub(stub.clone())),
         };
-        let state = api::build_state(config, mailer).await.expect("server state");
+        let state = api::build_state(config, mailer).await?;
+        let mut app = Self::serving(state, stub).await;
+        app._db = Some(db);
+        app._mail_dir = mail_dir;
+        app._keys_dir = Some(keys_dir);
+        Ok(app)
+    }
+
+    /// `n` server processes started at the same moment on one fresh, empty database (migrating
+    /// it together), as replicas behind a load balancer; each has its own pool, workers, event
+    /// listener and mail transport. The last one removes the database when dropped.
+    pub async fn spawn_replicas(n: usize, tweak: impl FnOnce(&mut Config)) -> Vec<TestApp> {
+        let (mut config, db, keys_dir) = fresh_config().await;
+        tweak(&mut config);
+        let stubs: Vec<_> = (0..n).map(|_| AsyncStubTransport::new_ok()).collect();
+        let states = futures::future::join_all(stubs.iter().map(|s| api::build_state(config.clone(), Some(Mailer::Stub(s.clone()))))).await;
+        let mut apps = Vec::new();
+        for (state, stub) in states.into_iter().zip(stubs) {
+            apps.push(Self::serving(state.expect("every replica starts"), stub).await);
+        }
+        if let Some(last) = apps.last_mut() {
+            last._db = Some(db);
+            last._keys_dir = Some(keys_dir);
+        }
+        apps
+    }
+
+    /// Serves `state` on a fresh loopback port.
+    async fn serving(state: AppState, mail: AsyncStubTransport) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let st = state.clone();
-        tokio::spawn(async move {
+        let server = tokio::spawn(async move {
             let _ = api::serve(st, listener, async move {
                 let _ = rx.await;
             })
@@ -164,12 +169,13 @@ impl TestApp {
         TestApp {
             addr,
             state,
-            mail: stub,
+            mail,
             client: reqwest::Client::new(),
-            _db: Some(db),
-            _mail_dir: mail_dir,
-            _keys_dir: Some(keys_dir),
-            _stop: tx,
+            _db: None,
+            _mail_dir: None,
+            _keys_dir: None,
+            stop: Some(tx),
+            server: Some(server),
         }
     }
 
@@ -186,17 +192,16 @@ impl TestApp {
         tweak(&mut config);
         let stub = AsyncStubTransport::new_ok();
         let state = api::build_state(config, Some(Mailer::Stub(stub.clone()))).await?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let st = state.clone();
-        tokio::spawn(async move {
-            let _ = api::serve(st, listener, async move {
-                let _ = rx.await;
-            })
-            .await;
-        });
-        Ok(TestApp { addr, state, mail: stub, client: reqwest::Client::new(), _db: None, _mail_dir: None, _keys_dir: None, _stop: tx })
+        Ok(Self::serving(state, stub).await)
+    }
+
+    /// Sends the server the shutdown signal (as SIGTERM does); the handle ends when it has
+    /// drained and stopped.
+    pub fn shut_down(&mut self) -> tokio::task::JoinHandle<()> {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        self.server.take().unwrap_or_else(|| tokio::spawn(async {}))
     }
 
     /// URL of a path on the server.
@@ -378,6 +383,46 @@ impl TestApp {
         self.admin_viewer().await;
         self.login("root-admin@tongxin.test", PASSWORD).await
     }
+}
+
+/// Test settings on a fresh, empty database (a SQLite file, or a new PostgreSQL database when
+/// `TEST_DATABASE_URL` is set) with a fresh `KEYS_DIR`.
+async fn fresh_config() -> (Config, TestDb, KeysDir) {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let (url, db) = match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if admin_url.starts_with("postgres") => {
+            let name = format!("tongxin_t_{id}");
+            let admin = sea_orm::Database::connect(admin_url.clone()).await.expect("TEST_DATABASE_URL must be reachable");
+            use sea_orm::ConnectionTrait;
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+            let _ = admin.close().await;
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin_url.clone());
+            (format!("{base}/{name}"), TestDb::Postgres { admin_url, name })
+        }
+        _ => {
+            let dir = std::env::temp_dir().join(format!("tongxin-test-{id}"));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            (format!("sqlite://{}/t.db?mode=rwc", dir.display()), TestDb::Sqlite(dir))
+        }
+    };
+    let mut config = Config::development();
+    config.environment = Environment::Test;
+    config.database_url = url;
+    config.database_max_connections = Some(if on_postgres() { 10 } else { 8 });
+    config.policy_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../policy"));
+    config.calendar_file = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/holidays.toml"));
+    config.jwt_keys = "k1:test-signing-key-0123456789abcdef0123456789".to_owned().into();
+    config.public_url = "https://tongxin.test".into();
+    config.outbox_poll_ms = 50;
+    // Scenarios move the clock by days; tokens outlive them unless a test asks otherwise.
+    config.jwt_access_ttl_secs = 90 * 24 * 3600;
+    // Every fixture user speaks from 127.0.0.1: scenarios with many families would hit the
+    // per-address quotas. Tests of those quotas (tests/security/aliases.rs) set them back.
+    config.registrations_per_address_per_hour = 10_000;
+    config.messages_per_address_per_minute = 10_000;
+    let keys_dir = KeysDir(std::env::temp_dir().join(format!("tongxin-keys-{id}")));
+    config.keys_dir = keys_dir.0.clone();
+    (config, db, keys_dir)
 }
 
 /// A header's value in a raw message (unfolded lines are enough for addresses).

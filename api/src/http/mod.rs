@@ -112,6 +112,10 @@ async fn hsds_services(
 /// Ready when the database answers. A calendar that ends within 60 days does not take the server
 /// out of rotation (deadlines are still computed), but the probe says so on every call.
 async fn readyz(State(h): State<Http>) -> Response {
+    if h.state.drain.is_going_away() {
+        // Out of the load balancer's rotation before the connections are gone.
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
+    }
     match tokio::time::timeout(Duration::from_secs(2), crate::db::ping(&h.state.db)).await {
         Ok(Ok(())) => {
             let cal = h.state.reference.calendar();

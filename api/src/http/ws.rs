@@ -9,6 +9,8 @@
 //!   write through the socket);
 //! - the socket closes (4401) when its session is revoked (logout, disabling, password reset, role
 //!   change) or its access token expires;
+//! - a stopping server closes every socket with 1001 (going away), so clients reconnect to
+//!   another replica; subscriptions need no sticky sessions, as queue events reach every replica;
 //! - messages are capped at the HTTP body limit, queries at the request timeout, a client that
 //!   never sends `connection_init` is closed after [`INIT_TIMEOUT`] (4408, as the protocol says),
 //!   and one socket runs at most [`MAX_OPERATIONS`] operations at a time.
@@ -56,6 +58,8 @@ pub const MAX_OPERATIONS: usize = 16;
 const RECHECK: Duration = Duration::from_secs(5);
 /// Close code for an ended session (graphql-transport-ws uses 4401 for Unauthorized).
 const SESSION_ENDED: u16 = 4401;
+/// Close code of a stopping server (RFC 6455 "going away"): reconnect, another replica answers.
+const GOING_AWAY: u16 = 1001;
 
 /// What the connection knows about its client, shared with every operation it runs.
 #[derive(Clone)]
@@ -91,6 +95,8 @@ pub(super) async fn upgrade(
 }
 
 async fn serve(h: Http, socket: Socket, protocol: WebSocketProtocols, lang: Lang, addr: ClientAddr) {
+    let _open = h.state.drain.socket();
+    let going_away = h.state.drain.going_away().fuse();
     let (mut sink, input) = socket.split();
     // A message over the size limit ends the input with an error, and so the connection.
     let input = input
@@ -114,7 +120,7 @@ async fn serve(h: Http, socket: Socket, protocol: WebSocketProtocols, lang: Lang
     });
     let init_deadline = tokio::time::sleep(INIT_TIMEOUT).fuse();
     let session_over = session_over(state, token_rx).fuse();
-    futures::pin_mut!(init_deadline, session_over);
+    futures::pin_mut!(init_deadline, session_over, going_away);
     let mut initialised = false;
     let close = loop {
         tokio::select! {
@@ -130,6 +136,7 @@ async fn serve(h: Http, socket: Socket, protocol: WebSocketProtocols, lang: Lang
             },
             () = &mut init_deadline, if !initialised => break Some((4408, "Connection initialisation timeout".to_owned())),
             () = &mut session_over => break Some((SESSION_ENDED, "session ended".to_owned())),
+            () = &mut going_away => break Some((GOING_AWAY, "server restarting".to_owned())),
         }
     };
     if let Some((code, reason)) = close {
