@@ -34,4 +34,6 @@ pub struct AppState {
     pub events: crate::events::EventBus,
     /// Authenticated sessions remembered between requests.
     pub sessions: Arc<crate::auth::sessions::SessionCache>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
