@@ -106,7 +106,11 @@ pub async fn serve(
 }
 
 /// Serves `/metrics` alone on `METRICS_ADDR` until `stop` fires; binding is part of starting.
-async fn serve_metrics(state: &AppState, addr: SocketAddr, mut stop: watch::Receiver<bool>) -> std::io::Result<tokio::task::JoinHandle<()>> {
+async fn serve_metrics(
+    state: &AppState,
+    addr: SocketAddr,
+    mut stop: watch::Receiver<bool>,
+) -> std::io::Result<tokio::task::JoinHandle<()>> {
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| std::io::Error::new(e.kind(), format!("METRICS_ADDR {addr}: {e}")))?;
     tracing::info!(addr = %listener.local_addr()?, "metrics listening");

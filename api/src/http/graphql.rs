@@ -3,12 +3,12 @@
 //! JSON, answers with a GraphQL error body carrying `extensions.code`.
 
 use async_graphql_axum::GraphQLResponse;
-use tracing::Instrument;
 use axum::{
     extract::{Request, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use tracing::Instrument;
 
 use super::{Http, client_addr, connect_info};
 use crate::{
@@ -142,7 +142,8 @@ async fn execute(
     // the database spans of its resolvers are its children. The name is the client's identifier
     // of the operation, never a variable.
     let span_name = format!("{kind_name} {}", name.as_deref().filter(|n| crate::metrics::is_graphql_name(n)).unwrap_or("anonymous"));
-    let span = tracing::info_span!("graphql", otel.name = %span_name, graphql.operation.type = kind_name, graphql.code = tracing::field::Empty);
+    let span =
+        tracing::info_span!("graphql", otel.name = %span_name, graphql.operation.type = kind_name, graphql.code = tracing::field::Empty);
     let (out, valid) = run(h, ci, headers, req, kind, queries_only, lang).instrument(span.clone()).await;
     span.record("graphql.code", code_of_response(&out).as_str());
     counted(h, name.as_deref(), valid, started, out)

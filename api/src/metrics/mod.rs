@@ -154,6 +154,12 @@ impl Metrics {
         registry.register("tongxin_job_runs", "Runs of each scheduled job", job_runs.clone());
         let job_failures = Family::<JobLabel, Counter>::default();
         registry.register("tongxin_job_failures", "Runs of each scheduled job that ended in an error", job_failures.clone());
+        // Every job's series exist from the start, so `increase()` sees the first failure.
+        for job in crate::jobs::NAMES {
+            let label = JobLabel { job: job.into() };
+            let _ = job_runs.get_or_create(&label);
+            let _ = job_failures.get_or_create(&label);
+        }
         Metrics {
             registry,
             operation_names: OperationNames::new(),
