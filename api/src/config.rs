@@ -145,6 +145,19 @@ pub struct Config {
     /// it stops accepting connections; keep it below the orchestrator's kill timeout.
     #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
+    /// Serve Prometheus `/metrics` on this separate address only (e.g. `127.0.0.1:9464` or an
+    /// address of the monitoring network), never on `BIND`. One of this or `METRICS_TOKEN` is
+    /// required in production.
+    #[arg(long, env = "METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+    /// Bearer token a scraper must send for `/metrics` on the main port (at least 32 characters
+    /// in production); without it and without `METRICS_ADDR`, development serves `/metrics` openly.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<SecretString>,
+    /// OTLP/HTTP collector base URL (e.g. `http://127.0.0.1:4318`): traces are sent to
+    /// `<url>/v1/traces`, one per request, as service `tongxin`. Unset: no traces leave the process.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otel_exporter_otlp_endpoint: Option<String>,
 }
 
 /// A setting that is missing or unsafe; the message names it.
@@ -178,6 +191,11 @@ impl Config {
 
     /// Refuses unsafe settings in production, naming each one that must change.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.otel_exporter_otlp_endpoint
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(ConfigError("OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL".into()));
+        }
         if self.environment != Environment::Production {
             return Ok(());
         }
@@ -202,6 +220,13 @@ impl Config {
         }
         if self.cors_origins.iter().any(|o| o.trim() == "*" || o.trim().starts_with("http://")) {
             missing.push("CORS_ORIGINS must list https origins only (no *, no http://)");
+        }
+        let token_len = self.metrics_token.as_ref().map(|t| t.expose_secret().trim().len());
+        if self.metrics_addr.is_none() && token_len.is_none() {
+            missing.push("METRICS_ADDR or METRICS_TOKEN must be set (/metrics is never open on the public port)");
+        }
+        if token_len.is_some_and(|n| n < 32) {
+            missing.push("METRICS_TOKEN must be at least 32 characters");
         }
         if missing.is_empty() { Ok(()) } else { Err(ConfigError(missing.join("; "))) }
     }

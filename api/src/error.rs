@@ -118,9 +118,14 @@ pub enum AppError {
     Internal(String),
 }
 
+/// Every `extensions.code` a client can see (the values of [`AppError::code`]).
+pub const CODES: [&str; 9] =
+    ["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "VALIDATION", "CONFLICT", "CAPACITY_FULL", "RATE_LIMITED", "UNAVAILABLE", "INTERNAL"];
+
 impl AppError {
     /// The `extensions.code` value.
     pub fn code(&self) -> &'static str {
+        // Keep in step with `CODES`.
         match self {
             AppError::Unauthenticated => "UNAUTHENTICATED",
             AppError::Forbidden => "FORBIDDEN",

@@ -53,36 +53,37 @@ impl Job {
         locks::job(self as u8)
     }
 
-    async fn run(self, state: &AppState) {
-        match self {
+    /// Runs the job once here, whoever holds its lock (tests, and the holder's pass).
+    pub async fn run(self, state: &AppState) {
+        let ok = match self {
             Job::Reminders => {
-                if let Err(e) = bookings::send_due_reminders(state, chrono::Duration::hours(state.config.reminder_hours_before)).await {
-                    tracing::error!(error = %e, "reminder job failed");
-                }
+                let r = bookings::send_due_reminders(state, chrono::Duration::hours(state.config.reminder_hours_before)).await;
+                r.map_err(|e| tracing::error!(error = %e, "reminder job failed")).is_ok()
             }
             Job::Deadlines => match requests::run_deadlines(state).await {
-                Ok((warned, escalated)) if warned + escalated > 0 => tracing::info!(warned, escalated, "deadline job"),
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "deadline job failed"),
-            },
-            Job::CareMeasures => {
-                if let Err(e) = key_care::escalate_overdue(state).await {
-                    tracing::error!(error = %e, "care-measure escalation job failed");
+                Ok((warned, escalated)) => {
+                    if warned + escalated > 0 {
+                        tracing::info!(warned, escalated, "deadline job");
+                    }
+                    true
                 }
-            }
+                Err(e) => {
+                    tracing::error!(error = %e, "deadline job failed");
+                    false
+                }
+            },
+            Job::CareMeasures => key_care::escalate_overdue(state)
+                .await
+                .map_err(|e| tracing::error!(error = %e, "care-measure escalation job failed"))
+                .is_ok(),
             // The register's daily work, safe to repeat at every pass: each record is claimed once
             // per due period, each request marked once.
             Job::VerificationReminders => {
-                if let Err(e) = screening::notify_due(state).await {
-                    tracing::error!(error = %e, "verification reminder job failed");
-                }
+                screening::notify_due(state).await.map_err(|e| tracing::error!(error = %e, "verification reminder job failed")).is_ok()
             }
-            Job::AgedOut => {
-                if let Err(e) = screening::mark_aged_out(state).await {
-                    tracing::error!(error = %e, "turning-16 job failed");
-                }
-            }
-        }
+            Job::AgedOut => screening::mark_aged_out(state).await.map_err(|e| tracing::error!(error = %e, "turning-16 job failed")).is_ok(),
+        };
+        state.metrics.job_run(self.name(), ok);
     }
 }
 

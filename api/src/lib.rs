@@ -21,11 +21,13 @@ pub mod jobs;
 pub mod key_files;
 pub mod locks;
 pub mod mail;
+pub mod metrics;
 pub mod ratelimit;
 pub mod reference;
 pub mod services;
 pub mod spreadsheet;
 pub mod state;
+pub mod telemetry;
 
 use std::{future::IntoFuture, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -76,6 +78,7 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
         reference: Arc::new(reference),
         clock: Clock::default(),
         drain: drain::Drain::default(),
+        metrics: Arc::new(metrics::Metrics::new()),
     })
 }
 
@@ -96,6 +99,10 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
+    let metrics = match state.config.metrics_addr {
+        Some(addr) => Some(serve_metrics(&state, addr, stop_rx.clone()).await?),
+        None => None,
+    };
     let workers = spawn_workers(&state, stop_rx);
     spawn_calendar_reload_on_sighup(&state);
     let drain = state.drain.clone();
@@ -122,11 +129,31 @@ pub async fn serve(
         tracing::warn!("sockets still open after SHUTDOWN_GRACE_SECS; stopping anyway");
     }
     let _ = stop_tx.send(true);
-    if tokio::time::timeout(grace, futures::future::join_all(workers)).await.is_err() {
+    if tokio::time::timeout(grace, futures::future::join_all(workers.into_iter().chain(metrics))).await.is_err() {
         tracing::warn!("background workers still busy after SHUTDOWN_GRACE_SECS; stopping anyway");
     }
     tracing::info!("drained");
     Ok(())
+}
+
+/// Serves `/metrics` alone on `METRICS_ADDR` until `stop` fires; binding is part of starting.
+async fn serve_metrics(
+    state: &AppState,
+    addr: SocketAddr,
+    mut stop: watch::Receiver<bool>,
+) -> std::io::Result<tokio::task::JoinHandle<()>> {
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| std::io::Error::new(e.kind(), format!("METRICS_ADDR {addr}: {e}")))?;
+    tracing::info!(addr = %listener.local_addr()?, "metrics listening");
+    let app = http::metrics::router(state.clone());
+    Ok(tokio::spawn(async move {
+        let stopped = async move {
+            let _ = stop.changed().await;
+        };
+        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stopped).await {
+            tracing::error!(error = %e, "metrics listener failed");
+        }
+    }))
 }
 
 /// Reloads the working-day calendar when the process gets SIGHUP (the operator's usual "reread

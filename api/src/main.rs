@@ -54,8 +54,19 @@ enum AdminAction {
 async fn main() -> std::process::ExitCode {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
-    init_tracing(cli.config.environment);
-    match run(cli).await {
+    let traces = match cli.config.otel_exporter_otlp_endpoint.as_deref().map(api::telemetry::tracer_provider).transpose() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    api::telemetry::init(cli.config.environment == Environment::Production, traces.as_ref());
+    let result = run(cli).await;
+    if let Some(t) = traces {
+        api::telemetry::shutdown(t).await;
+    }
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
@@ -114,14 +125,4 @@ async fn migrate(config: &Config) -> Result<(), String> {
         println!("database schema up to date; pending before this run: {}", pending.join(", "));
     }
     Ok(())
-}
-
-fn init_tracing(env: Environment) {
-    use tracing_subscriber::{EnvFilter, fmt};
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    if env == Environment::Production {
-        fmt().json().with_env_filter(filter).init();
-    } else {
-        fmt().with_env_filter(filter).init();
-    }
 }

@@ -36,4 +36,6 @@ pub struct AppState {
     pub sessions: Arc<crate::auth::sessions::SessionCache>,
     /// This process's shutdown, which its open sockets follow.
     pub drain: crate::drain::Drain,
+    /// What `/metrics` reports.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }

@@ -17,8 +17,11 @@ pub fn bomb(levels: usize) -> String {
     q
 }
 
+/// Expanded, this document is 2^26 (67 million) copies of `F0`: minutes of work and gigabytes.
+/// Measured first, it is refused in milliseconds on an idle machine; the bound is loose because
+/// the suite runs on two busy cores, and still a thousand times below the expansion.
 #[tokio::test]
-async fn a_fragment_bomb_is_refused_within_100_ms() {
+async fn a_fragment_bomb_is_refused_before_it_is_expanded() {
     let app = TestApp::spawn().await;
     let q = bomb(26);
     assert!(q.len() < 1300, "about 1 KB");
@@ -27,7 +30,7 @@ async fn a_fragment_bomb_is_refused_within_100_ms() {
     let took = started.elapsed();
     assert_eq!((code(&r), field(&r)), ("VALIDATION", "query"), "{r}");
     assert!(r["errors"][0]["message"].as_str().unwrap_or_default().contains("expanded"), "{r}");
-    assert!(took < Duration::from_millis(100), "answered in {took:?}");
+    assert!(took < Duration::from_secs(2), "answered in {took:?}");
 }
 
 #[tokio::test]

@@ -69,6 +69,10 @@ pub struct SessionCache {
     /// Bumped with the epoch, for those who must act on a revocation rather than only stop
     /// trusting an entry: open WebSockets re-check their session and close when it ended.
     revoked: tokio::sync::watch::Sender<u64>,
+    /// Lookups answered from memory and lookups that went to the database, for `/metrics`: a
+    /// falling hit ratio means revocations or an unreliable listener are costing reads.
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl SessionCache {
@@ -84,6 +88,8 @@ impl SessionCache {
             epoch: AtomicU64::new(0),
             live: AtomicBool::new(live),
             revoked: tokio::sync::watch::Sender::new(0),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 
@@ -109,11 +115,23 @@ impl SessionCache {
 
     /// The remembered viewer of a session, if still trusted.
     pub fn get(&self, session_id: Uuid, account_id: Uuid) -> Option<Viewer> {
+        let found = self.lookup(session_id, account_id);
+        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    fn lookup(&self, session_id: Uuid, account_id: Uuid) -> Option<Viewer> {
         if !self.live.load(Ordering::Acquire) {
             return None;
         }
         let e = self.entries.get(&session_id)?;
         (e.viewer.account_id == account_id && e.at.elapsed() < Self::MAX_AGE).then_some(e.viewer)
+    }
+
+    /// Lookups since start as (answered from memory, went to the database).
+    pub fn lookups(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
     }
 
     /// Remembers a viewer read from the database after [`SessionCache::begin_fill`] gave `epoch`.

@@ -81,6 +81,13 @@ pub fn has_code(resp: &Response, code: &str) -> bool {
         .any(|e| e.extensions.as_ref().and_then(|x| x.get("code")).is_some_and(|c| matches!(c, Value::String(s) if s == code)))
 }
 
+/// The code of the first error of `resp` (after `finish`), from the fixed set.
+pub fn first_code(resp: &Response) -> Option<&'static str> {
+    let code = resp.errors.first()?.extensions.as_ref()?.get("code")?;
+    let Value::String(code) = code else { return None };
+    crate::error::CODES.iter().copied().find(|c| c == code)
+}
+
 /// A response holding only `err`, coded as every other error; with its retry hint.
 pub fn response_of(err: AppError, lang: Lang) -> (Response, Option<u64>) {
     let server = async_graphql::Error::new_with_source(err).into_server_error(async_graphql::Pos::default());

@@ -69,3 +69,13 @@ fn kind_of(doc: &ExecutableDocument) -> Kind {
     }
     kind
 }
+
+/// The name of the operation a request will run: the one it asks for, else the name of its only
+/// operation; `None` for an anonymous operation or a text that does not parse.
+pub fn operation_name(req: &mut async_graphql::Request) -> Option<String> {
+    if let Some(name) = &req.operation_name {
+        return Some(name.clone());
+    }
+    let doc = req.parsed_query().ok()?;
+    doc.operations.iter().next().and_then(|(name, _)| name.map(|n| n.to_string()))
+}

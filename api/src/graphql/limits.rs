@@ -196,7 +196,8 @@ mod tests {
     fn a_fragment_bomb_is_refused_without_expanding_it() {
         let started = std::time::Instant::now();
         assert_eq!(check(&fragment_bomb(26)), Err(LimitExceeded::TooLarge(DocumentLimits::PUBLIC.max_expanded_fields)));
-        assert!(started.elapsed() < std::time::Duration::from_millis(50), "measured in one pass");
+        // Expanding would take minutes; one pass takes microseconds (loose bound for busy CI cores).
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "measured in one pass");
         assert_eq!(check(&fragment_bomb(3)), Ok(()), "a small tree of fragments is fine");
     }
 

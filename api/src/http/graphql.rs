@@ -8,12 +8,16 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use tracing::Instrument;
 
 use super::{Http, client_addr, connect_info};
 use crate::{
     auth::viewer::Auth,
     error::{AppError, Lang},
-    graphql::{errors, gate::Kind},
+    graphql::{
+        errors,
+        gate::{self, Kind},
+    },
     services::accounts,
 };
 
@@ -35,7 +39,7 @@ pub(super) async fn get(State(h): State<Http>, req: Request) -> Response {
         Ok(r) => r,
         Err(_) => {
             let e = AppError::validation("query", "查询参数格式错误", "the query string is not a GraphQL request");
-            return refused(StatusCode::BAD_REQUEST, e, lang);
+            return unreadable(&h, refused(StatusCode::BAD_REQUEST, e, lang));
         }
     };
     execute(&h, ci, &headers, gql, true).await
@@ -50,15 +54,15 @@ pub(super) async fn post(State(h): State<Http>, req: Request) -> Response {
     let lang = lang_of(&parts.headers);
     if !is_json(&parts.headers) {
         let e = AppError::validation("contentType", "请求须以 application/json 发送", "send the request as application/json");
-        return refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, e, lang);
+        return unreadable(&h, refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, e, lang));
     }
     // The body limit layer bounds what this reads.
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return refused(StatusCode::PAYLOAD_TOO_LARGE, too_large(), lang);
+        return unreadable(&h, refused(StatusCode::PAYLOAD_TOO_LARGE, too_large(), lang));
     };
     let value: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
-        Err(_) => return refused(StatusCode::BAD_REQUEST, malformed(), lang),
+        Err(_) => return unreadable(&h, refused(StatusCode::BAD_REQUEST, malformed(), lang)),
     };
     if value.is_array() {
         let e = AppError::validation(
@@ -66,11 +70,11 @@ pub(super) async fn post(State(h): State<Http>, req: Request) -> Response {
             "不支持批量请求，请逐个发送",
             "batched requests are not supported; send one operation per request",
         );
-        return refused(StatusCode::BAD_REQUEST, e, lang);
+        return unreadable(&h, refused(StatusCode::BAD_REQUEST, e, lang));
     }
     let gql: async_graphql::Request = match serde_json::from_value(value) {
         Ok(r) => r,
-        Err(_) => return refused(StatusCode::BAD_REQUEST, malformed(), lang),
+        Err(_) => return unreadable(&h, refused(StatusCode::BAD_REQUEST, malformed(), lang)),
     };
     execute(&h, ci, &parts.headers, gql, false).await
 }
@@ -98,10 +102,12 @@ fn malformed() -> AppError {
 
 /// A response carrying one coded error.
 pub(super) fn refused(status: StatusCode, err: AppError, lang: Lang) -> Response {
+    let code = err.code();
     let (resp, retry) = errors::response_of(err, lang);
     let mut out = GraphQLResponse::from(resp).into_response();
     *out.status_mut() = status;
     retry_after(&mut out, retry);
+    out.extensions_mut().insert(ResultCode(code));
     out
 }
 
@@ -120,16 +126,45 @@ async fn execute(
     req: async_graphql::Request,
     queries_only: bool,
 ) -> Response {
+    let started = std::time::Instant::now();
     let lang = lang_of(headers);
-    let (req, kind) = match h.gate.admit(req) {
+    let (mut req, kind) = match h.gate.admit(req) {
         Ok(r) => r,
-        Err(e) => return refused(StatusCode::OK, e, lang),
+        Err(e) => return counted(h, None, false, started, refused(StatusCode::OK, e, lang)),
     };
+    let name = gate::operation_name(&mut req);
+    let kind_name = match kind {
+        Kind::Query => "query",
+        Kind::Mutation => "mutation",
+        Kind::Subscription => "subscription",
+    };
+    // One span per operation, named as OpenTelemetry names GraphQL spans ("query MyBookings");
+    // the database spans of its resolvers are its children. The name is the client's identifier
+    // of the operation, never a variable.
+    let span_name = format!("{kind_name} {}", name.as_deref().filter(|n| crate::metrics::is_graphql_name(n)).unwrap_or("anonymous"));
+    let span =
+        tracing::info_span!("graphql", otel.name = %span_name, graphql.operation.type = kind_name, graphql.code = tracing::field::Empty);
+    let (out, valid) = run(h, ci, headers, req, kind, queries_only, lang).instrument(span.clone()).await;
+    span.record("graphql.code", code_of_response(&out).as_str());
+    counted(h, name.as_deref(), valid, started, out)
+}
+
+/// Runs an admitted operation; also says whether it passed validation (errors without a path
+/// are about the request as a whole: syntax, validation, limits).
+async fn run(
+    h: &Http,
+    ci: Option<std::net::SocketAddr>,
+    headers: &HeaderMap,
+    req: async_graphql::Request,
+    kind: Kind,
+    queries_only: bool,
+    lang: Lang,
+) -> (Response, bool) {
     if queries_only && kind != Kind::Query {
         let e = AppError::validation("query", "变更与订阅须使用 POST", "mutations and subscriptions need POST");
         let mut out = refused(StatusCode::METHOD_NOT_ALLOWED, e, lang);
         out.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return out;
+        return (out, true);
     }
     let auth = match headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         None => Auth::Anonymous,
@@ -138,11 +173,12 @@ async fn execute(
                 Ok(a) => a,
                 Err(e) => {
                     tracing::error!(error = %e, "authentication lookup failed");
-                    return refused(
+                    let out = refused(
                         StatusCode::SERVICE_UNAVAILABLE,
                         AppError::Unavailable { retry_after_secs: crate::error::DATABASE_RETRY_AFTER_SECS },
                         lang,
                     );
+                    return (out, true);
                 }
             },
             None => Auth::Invalid,
@@ -152,15 +188,38 @@ async fn execute(
     // Kept to name the field of a type error; variables are small.
     let variables = (!req.variables.is_empty()).then(|| req.variables.clone());
     let mut resp = h.schema.execute(req.data(auth).data(lang).data(addr)).await;
+    let valid = resp.errors.iter().all(|e| !e.path.is_empty());
     let vars = if resp.errors.is_empty() { None } else { variables.and_then(|v| serde_json::to_value(v).ok()) };
     let retry = errors::finish_with_variables(&mut resp, lang, vars.as_ref());
     // A dependency that is down answers 503 for every caller, signed in or not, so load
     // balancers and clients back off the same way.
     let unavailable = errors::has_code(&resp, "UNAVAILABLE");
+    let code = errors::first_code(&resp).unwrap_or("OK");
     let mut out = GraphQLResponse::from(resp).into_response();
     if unavailable {
         *out.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
     }
     retry_after(&mut out, retry);
+    out.extensions_mut().insert(ResultCode(code));
+    (out, valid)
+}
+
+/// The result code of an answered operation, carried to the metrics in the response's extensions.
+#[derive(Clone, Copy)]
+struct ResultCode(&'static str);
+
+fn code_of_response(out: &Response) -> String {
+    out.extensions().get::<ResultCode>().map_or("OK", |c| c.0).to_owned()
+}
+
+/// Counts a request refused before its operation could be read (as operation `other`).
+fn unreadable(h: &Http, out: Response) -> Response {
+    counted(h, None, false, std::time::Instant::now(), out)
+}
+
+/// Counts an operation in the metrics and hands its response back.
+fn counted(h: &Http, name: Option<&str>, valid: bool, started: std::time::Instant, out: Response) -> Response {
+    let operation = h.state.metrics.operation_names.label(name, valid);
+    h.state.metrics.graphql(operation, &code_of_response(&out), started.elapsed());
     out
 }

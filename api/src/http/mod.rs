@@ -6,6 +6,8 @@ mod graphiql;
 mod graphql;
 mod headers;
 mod links;
+pub mod metrics;
+mod request_id;
 mod ws;
 
 pub use ws::MAX_OPERATIONS as WS_MAX_OPERATIONS;
@@ -19,7 +21,7 @@ use std::{
 use axum::{
     Router,
     extract::{ConnectInfo, Request, State},
-    http::{HeaderMap, HeaderName, StatusCode},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -56,12 +58,16 @@ pub fn router(state: AppState) -> Router {
     let schema = harden(crate::graphql::schema_builder()).finish();
     let ws_schema = harden(crate::graphql::ws_schema_builder()).finish();
     let http = Http { state: state.clone(), schema, ws_schema, gate: Arc::new(Gate::new(DocumentLimits::PUBLIC)) };
-    let request_id = HeaderName::from_static("x-request-id");
+    let request_id = request_id::HEADER;
     let mut graphql = axum::routing::post(graphql::post);
     graphql = if state.config.graphiql_enabled() { graphql.get(graphql::graphiql_or_query) } else { graphql.get(graphql::get) };
     let mut routes = Router::new();
     if state.config.graphiql_enabled() {
         routes = routes.route("/graphiql/{file}", get(graphiql::asset));
+    }
+    // On the main port unless it has its own address (`METRICS_ADDR`).
+    if state.config.metrics_addr.is_none() {
+        routes = routes.route("/metrics", get(metrics::scrape).with_state(state.clone()));
     }
     routes
         .route("/graphql", graphql)
@@ -75,13 +81,17 @@ pub fn router(state: AppState) -> Router {
         .with_state(http)
         .layer(
             tower::ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(request_id::sanitize))
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
-                    // Path only: query strings may carry tokens.
-                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    let id = req.headers().get(request_id::HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+                    // Path only: query strings may carry tokens. Every log line of the request
+                    // carries this span's fields, the request id among them.
+                    let name = format!("{} {}", req.method(), req.uri().path());
+                    tracing::info_span!("http", otel.name = %name, otel.kind = "server", method = %req.method(), path = %req.uri().path(), request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::count_responses))
                 .layer(axum::middleware::from_fn_with_state(state.clone(), headers::secure))
                 .layer(headers::cors(&state.config))
                 .layer(axum::middleware::from_fn(headers::coded_failures))

@@ -206,13 +206,20 @@ fn build(row: &outbox::Model, from: &str) -> Result<Message, String> {
         .map_err(|e| e.to_string())
 }
 
+/// One delivery pass of the server's outbox, counted in its metrics.
+pub async fn counted_pass(state: &crate::state::AppState, retry: &Retry) -> AppResult<Pass> {
+    let pass = deliver_due(&state.db, &state.mailer, &state.config.mail_from, retry, state.clock.now()).await?;
+    state.metrics.outbox_pass(pass.sent, pass.failed);
+    Ok(pass)
+}
+
 /// Runs delivery passes until `shutdown` fires; wakes early when a commit enqueued mail.
 pub async fn run_worker(state: crate::state::AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let c = state.config.clone();
     let poll = Duration::from_millis(c.outbox_poll_ms);
     let retry = Retry::from_config(&c);
     loop {
-        if let Err(e) = deliver_due(&state.db, &state.mailer, &c.mail_from, &retry, state.clock.now()).await {
+        if let Err(e) = counted_pass(&state, &retry).await {
             tracing::error!(error = %e, "outbox pass failed");
         }
         tokio::select! {
