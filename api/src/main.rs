@@ -32,6 +32,25 @@ enum Command {
     },
     /// Print the GraphQL SDL (what `schema.graphql` holds).
     ExportSchema,
+    /// PII key maintenance (see "Keys and their rotation" in the README).
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// Re-encrypt every stored ID and residence-permit number under the first key of PII_KEYS,
+    /// in batches; afterwards the old keys no stored value uses may leave PII_KEYS.
+    Reencrypt {
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch_size: u64,
+    },
+    /// Decrypt every stored number with the configured keys and fail if one does not decrypt
+    /// (after a restore, before a deployment); changes nothing.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -74,6 +93,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("admin {email} ready (id {id})");
             return Ok(());
         }
+        Some(Command::Keys { action }) => return keys(&state, action).await,
         Some(Command::ExportSchema) => unreachable!("handled above"),
         None => {}
     }
@@ -91,6 +111,17 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
     tracing::info!(%addr, environment = ?state.config.environment, mail = state.mailer.kind(), "listening");
     api::serve(state, listener, api::shutdown_signal()).await.map_err(|e| e.to_string())
+}
+
+async fn keys(state: &api::state::AppState, action: KeysAction) -> Result<(), String> {
+    use api::services::key_rotation;
+    let report = match action {
+        KeysAction::Reencrypt { batch_size } => key_rotation::reencrypt(&state.db, &state.pii, batch_size).await,
+        KeysAction::Check => key_rotation::check(&state.db, &state.pii, 500).await,
+    }
+    .map_err(|e| format!("keys: {e}"))?;
+    println!("keys: {report}");
+    if report.unreadable.is_empty() { Ok(()) } else { Err(format!("keys: stored values do not decrypt: {report}")) }
 }
 
 fn init_tracing(env: Environment) {
