@@ -179,7 +179,7 @@ async fn a_rotated_pii_key_is_applied_to_stored_numbers_by_keys_reencrypt() {
     let kid = rotated
         .state
         .db
-        .query_one(Statement::from_string(rotated.state.db.get_database_backend(), "SELECT id_number_kid FROM children"))
+        .query_one_raw(Statement::from_string(rotated.state.db.get_database_backend(), "SELECT id_number_kid FROM children"))
         .await
         .expect("query")
         .expect("row")

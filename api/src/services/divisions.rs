@@ -16,7 +16,7 @@ use domain::{regions::Divisions, workdays::WorkCalendar};
 use entities::region;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, TransactionTrait,
-    sea_query::{Alias, Expr, OnConflict, Query, SimpleExpr},
+    sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SimpleExpr},
 };
 
 use crate::{

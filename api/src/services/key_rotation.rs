@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use entities::child;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-    sea_query::{Alias, Expr, Query},
+    sea_query::{Alias, Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
 
@@ -75,7 +75,7 @@ pub async fn reencrypt(db: &DatabaseConnection, pii: &Pii, batch: u64) -> Result
             .filter(child::Column::Id.gt(after))
             .filter(stale)
             .order_by_asc(child::Column::Id)
-            .limit(batch.max(1))
+            .limit(Ord::max(batch, 1))
             .all(db)
             .await?;
         let Some(last) = rows.last() else { break };
@@ -119,7 +119,7 @@ pub async fn check(db: &DatabaseConnection, pii: &Pii, batch: u64) -> Result<Key
             .filter(child::Column::Id.gt(after))
             .filter(Condition::any().add(child::Column::IdNumberCt.is_not_null()).add(child::Column::PermitNumberCt.is_not_null()))
             .order_by_asc(child::Column::Id)
-            .limit(batch.max(1))
+            .limit(Ord::max(batch, 1))
             .all(db)
             .await?;
         let Some(last) = rows.last() else { break };
