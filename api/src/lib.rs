@@ -51,7 +51,12 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
     db::migrate(&db).await.map_err(|e| format!("migration: {e}"))?;
     let changes = services::divisions::sync(&db, &reference.divisions()).await.map_err(|e| format!("DIVISIONS_FILE: {e}"))?;
     if changes != services::divisions::Changes::default() {
-        tracing::info!(added = changes.added.len(), changed = changes.changed.len(), removed = changes.removed.len(), "regions table updated from DIVISIONS_FILE");
+        tracing::info!(
+            added = changes.added.len(),
+            changed = changes.changed.len(),
+            removed = changes.removed.len(),
+            "regions table updated from DIVISIONS_FILE"
+        );
     }
     services::key_checks::verify(&db, &pii, Clock::default().now()).await?;
     let events = events::EventBus::default();

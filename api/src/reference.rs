@@ -75,7 +75,8 @@ impl Reference {
     pub fn read_divisions_file(&self) -> Result<Divisions, String> {
         let fresh = read_divisions(&self.divisions_file)?;
         let sources: Vec<(&str, &str)> = self.policy_sources.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-        PolicySet::load(&sources, &fresh).map_err(|e| format!("DIVISIONS_FILE {}: the policy no longer loads with it: {e}", self.divisions_file.display()))?;
+        PolicySet::load(&sources, &fresh)
+            .map_err(|e| format!("DIVISIONS_FILE {}: the policy no longer loads with it: {e}", self.divisions_file.display()))?;
         Ok(fresh)
     }
 

@@ -35,7 +35,12 @@ fn without(code: &str) -> String {
 
 async fn region_codes(app: &TestApp, parent: &str) -> Vec<String> {
     let r = app.gql(None, "query($p: String){ regions(parentCode: $p){ code name } }", json!({"p": parent})).await;
-    r["data"]["regions"].as_array().unwrap_or_else(|| panic!("{r}")).iter().map(|x| x["code"].as_str().unwrap_or_default().to_owned()).collect()
+    r["data"]["regions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{r}"))
+        .iter()
+        .map(|x| x["code"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 async fn add_child(app: &TestApp, g: &str, residence: &str) -> Value {
@@ -83,7 +88,8 @@ async fn a_county_added_to_the_file_at_run_time_is_usable_after_a_reload() {
     assert_eq!(r["data"]["reloadReference"]["divisions"]["changed"], json!(["520199"]), "{r}");
     let restarted = app.restarted_with(|_| {}).await.expect("restart");
     let r = restarted.gql(None, "{ regions(parentCode: \"520100\"){ code name } }", json!({})).await;
-    let names: Vec<&Value> = r["data"]["regions"].as_array().expect("regions").iter().filter(|x| x["code"] == "520199").map(|x| &x["name"]).collect();
+    let names: Vec<&Value> =
+        r["data"]["regions"].as_array().expect("regions").iter().filter(|x| x["code"] == "520199").map(|x| &x["name"]).collect();
     assert_eq!(names, [&json!("贵阳高新区")]);
     assert!(add_child(&restarted, &g, "520199").await["errors"].is_null());
 }

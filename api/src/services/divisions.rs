@@ -147,17 +147,27 @@ pub async fn sync(db: &DatabaseConnection, divisions: &Divisions) -> Result<Chan
     let txn = db.begin().await?;
     for chunk in upserts.chunks(500) {
         let mut insert = Query::insert();
-        insert.into_table(Alias::new("regions")).columns([Alias::new("code"), Alias::new("name"), Alias::new("level"), Alias::new("parent_code")]);
+        insert.into_table(Alias::new("regions")).columns([
+            Alias::new("code"),
+            Alias::new("name"),
+            Alias::new("level"),
+            Alias::new("parent_code"),
+        ]);
         for r in chunk {
             insert.values_panic([r.code.clone().into(), r.name.clone().into(), r.level.clone().into(), r.parent_code.clone().into()]);
         }
         insert.on_conflict(
-            OnConflict::column(Alias::new("code")).update_columns([Alias::new("name"), Alias::new("level"), Alias::new("parent_code")]).to_owned(),
+            OnConflict::column(Alias::new("code"))
+                .update_columns([Alias::new("name"), Alias::new("level"), Alias::new("parent_code")])
+                .to_owned(),
         );
         txn.execute(&insert).await?;
     }
     for chunk in changes.removed.chunks(500) {
-        let delete = Query::delete().from_table(Alias::new("regions")).and_where(Expr::col(Alias::new("code")).is_in(chunk.iter().cloned())).to_owned();
+        let delete = Query::delete()
+            .from_table(Alias::new("regions"))
+            .and_where(Expr::col(Alias::new("code")).is_in(chunk.iter().cloned()))
+            .to_owned();
         txn.execute(&delete).await?;
     }
     txn.commit().await?;

@@ -34,7 +34,9 @@ fn sealed_values(row: &child::Model) -> impl Iterator<Item = SealedValue<'_>> {
         ("permit_number", child::Column::PermitNumberKid, child::Column::PermitNumberCt, &row.permit_number_kid, &row.permit_number_ct),
     ]
     .into_iter()
-    .filter_map(|(column, kid_col, ct_col, kid, ct)| Some(SealedValue { column, kid_col, ct_col, kid: kid.as_deref()?, ct: ct.as_deref()? }))
+    .filter_map(|(column, kid_col, ct_col, kid, ct)| {
+        Some(SealedValue { column, kid_col, ct_col, kid: kid.as_deref()?, ct: ct.as_deref()? })
+    })
 }
 
 /// What a pass over the stored numbers found.
@@ -68,9 +70,8 @@ pub async fn reencrypt(db: &DatabaseConnection, pii: &Pii, batch: u64) -> Result
     let mut report = KeyReport::default();
     let mut after = Uuid::nil();
     loop {
-        let stale = Condition::any()
-            .add(child::Column::IdNumberKid.ne(active.as_str()))
-            .add(child::Column::PermitNumberKid.ne(active.as_str()));
+        let stale =
+            Condition::any().add(child::Column::IdNumberKid.ne(active.as_str())).add(child::Column::PermitNumberKid.ne(active.as_str()));
         let rows = child::Entity::find()
             .filter(child::Column::Id.gt(after))
             .filter(stale)
@@ -156,7 +157,8 @@ async fn retire_unused_checks(db: &DatabaseConnection, active: &str) -> Result<V
             .await?
             .is_some();
         if !in_use {
-            let delete = Query::delete().from_table(Alias::new("key_checks")).and_where(Expr::col(Alias::new("name")).eq(name.as_str())).to_owned();
+            let delete =
+                Query::delete().from_table(Alias::new("key_checks")).and_where(Expr::col(Alias::new("name")).eq(name.as_str())).to_owned();
             db.execute(&delete).await?;
             retired.push(kid.to_owned());
         }
