@@ -16,7 +16,7 @@ use domain::{regions::Divisions, workdays::WorkCalendar};
 use entities::region;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, TransactionTrait,
-    sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SimpleExpr},
+    sea_query::{Alias, Expr, ExprTrait, OnConflict, Query},
 };
 
 use crate::{
@@ -175,11 +175,11 @@ pub async fn sync(db: &DatabaseConnection, divisions: &Divisions) -> Result<Chan
 }
 
 /// The expression reading a stored code column; `details.hukouRegionCode` reads the JSON details.
-fn code_expr(backend: DatabaseBackend, column: &str) -> SimpleExpr {
+fn code_expr(backend: DatabaseBackend, column: &str) -> Expr {
     match column.strip_prefix("details.") {
         Some(key) if backend == DatabaseBackend::Postgres => Expr::cust(format!("details->>'{key}'")),
         Some(key) => Expr::cust(format!("json_extract(details, '$.{key}')")),
-        None => Expr::col(Alias::new(column)).into(),
+        None => Expr::col(Alias::new(column)),
     }
 }
 
