@@ -204,7 +204,7 @@ async fn main() {
                 for _ in 0..2000 {
                     let r = domain::eligibility::screen_with(
                         &state.reference.policy,
-                        &state.reference.divisions,
+                        &state.reference.divisions(),
                         &f,
                         day,
                         domain::eligibility::Lang::Zh,
