@@ -131,6 +131,11 @@ pub struct Config {
     /// reloaded on SIGHUP or `reloadCalendar`. Add each year when the State Council publishes it.
     #[arg(long, env = "CALENDAR_FILE", default_value = "data/holidays.toml")]
     pub calendar_file: PathBuf,
+    /// Administrative divisions (CSV `code,name,level,parent_code`); read at start, reloaded on
+    /// SIGHUP or `reloadReference`, and copied into the `regions` table. Update it when the
+    /// civil-affairs codes change (撤县设区, renamed or new counties).
+    #[arg(long, env = "DIVISIONS_FILE", default_value = "data/divisions.csv")]
+    pub divisions_file: PathBuf,
     /// Browser origins allowed to call the API cross-origin (comma-separated, exact
     /// `scheme://host[:port]`); empty allows none. The families' mini-program and app are not
     /// browsers and need no entry.

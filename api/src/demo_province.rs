@@ -90,7 +90,8 @@ async fn staff(state: &AppState, hash: &str, department: &str, county: &str) -> 
 }
 
 fn township(state: &AppState, county: &str, i: usize) -> Option<String> {
-    let t = state.reference.divisions.children(county);
+    let divisions = state.reference.divisions();
+    let t = divisions.children(county);
     (!t.is_empty()).then(|| t[i % t.len()].code.clone())
 }
 

@@ -41,7 +41,7 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
     if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
         return Err("jsonwebtoken has no crypto provider (feature unification enabled two backends?)".into());
     }
-    let reference = Reference::load(&config.policy_dir, &config.calendar_file)?;
+    let reference = Reference::load(&config.policy_dir, &config.calendar_file, &config.divisions_file)?;
     if !reference.calendar().covers(chrono::Utc::now().date_naive(), graphql::calendar::DAYS_AHEAD) {
         tracing::warn!(covered_until = ?reference.calendar().covered_until(), "the working-day calendar ends within 60 days: add next year to CALENDAR_FILE");
     }
@@ -56,6 +56,15 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
         db::migrate(&db).await.map_err(|e| format!("migration: {e}"))?;
     } else {
         db::require_migrated(&db).await?;
+    }
+    let changes = services::divisions::sync(&db, &reference.divisions()).await.map_err(|e| format!("DIVISIONS_FILE: {e}"))?;
+    if changes != services::divisions::Changes::default() {
+        tracing::info!(
+            added = changes.added.len(),
+            changed = changes.changed.len(),
+            removed = changes.removed.len(),
+            "regions table updated from DIVISIONS_FILE"
+        );
     }
     services::key_checks::verify(&db, &pii, Clock::default().now()).await?;
     let events = events::EventBus::default();
@@ -104,7 +113,7 @@ pub async fn serve(
         None => None,
     };
     let workers = spawn_workers(&state, stop_rx);
-    spawn_calendar_reload_on_sighup(&state);
+    spawn_reference_reload_on_sighup(&state);
     let drain = state.drain.clone();
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
     let app = http::router(state);
@@ -156,17 +165,17 @@ async fn serve_metrics(
     }))
 }
 
-/// Reloads the working-day calendar when the process gets SIGHUP (the operator's usual "reread
-/// your files"); an invalid file is logged and the calendar in force stays.
-fn spawn_calendar_reload_on_sighup(state: &AppState) {
+/// Reloads the working-day calendar and the divisions when the process gets SIGHUP (the
+/// operator's usual "reread your files"); an invalid file is logged and the data in force stays.
+fn spawn_reference_reload_on_sighup(state: &AppState) {
     #[cfg(unix)]
     {
         let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };
-        let reference = state.reference.clone();
+        let state = state.clone();
         tokio::spawn(async move {
             while hup.recv().await.is_some() {
-                if let Err(e) = reference.reload_calendar() {
-                    tracing::error!(error = %e, "calendar reload refused; the previous calendar stays");
+                if let Err(e) = services::divisions::reload_reference(&state).await {
+                    tracing::error!(error = %e, "reference reload refused; the calendar and divisions in force stay");
                 }
             }
         });

@@ -35,6 +35,25 @@ enum Command {
     /// Apply pending migrations and exit (for deployments that migrate as a step of their own,
     /// with `MIGRATE_ON_START=false` on the servers). Replicas starting meanwhile wait for it.
     Migrate,
+    /// PII key maintenance (see "Keys and their rotation" in the README).
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// Re-encrypt every stored ID and residence-permit number under the first key of PII_KEYS,
+    /// in batches; afterwards the old keys no stored value uses may leave PII_KEYS.
+    Reencrypt {
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch_size: u64,
+    },
+    /// Decrypt every stored number with the configured keys and fail if one does not decrypt
+    /// (after a restore, before a deployment); changes nothing.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -91,6 +110,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("admin {email} ready (id {id})");
             return Ok(());
         }
+        Some(Command::Keys { action }) => return keys(&state, action).await,
         Some(Command::ExportSchema | Command::Migrate) => unreachable!("handled above"),
         None => {}
     }
@@ -125,4 +145,15 @@ async fn migrate(config: &Config) -> Result<(), String> {
         println!("database schema up to date; pending before this run: {}", pending.join(", "));
     }
     Ok(())
+}
+
+async fn keys(state: &api::state::AppState, action: KeysAction) -> Result<(), String> {
+    use api::services::key_rotation;
+    let report = match action {
+        KeysAction::Reencrypt { batch_size } => key_rotation::reencrypt(&state.db, &state.pii, batch_size).await,
+        KeysAction::Check => key_rotation::check(&state.db, &state.pii, 500).await,
+    }
+    .map_err(|e| format!("keys: {e}"))?;
+    println!("keys: {report}");
+    if report.unreadable.is_empty() { Ok(()) } else { Err(format!("keys: stored values do not decrypt: {report}")) }
 }

@@ -137,6 +137,7 @@ async fn start_server_with(database_url: Option<String>) -> (String, tokio::sync
     config.workers = false;
     config.policy_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../policy").into();
     config.calendar_file = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/holidays.toml").into();
+    config.divisions_file = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/divisions.csv").into();
     config.mail_dir = dir.join("mail");
     let state = api::build_state(config, None).await.expect("state");
     let st = state.clone();
@@ -203,7 +204,7 @@ async fn main() {
                 for _ in 0..2000 {
                     let r = domain::eligibility::screen_with(
                         &state.reference.policy,
-                        &state.reference.divisions,
+                        &state.reference.divisions(),
                         &f,
                         day,
                         domain::eligibility::Lang::Zh,

@@ -10,6 +10,8 @@
 //! parent is itself. [`Divisions::get`] returns the higher level row; [`Divisions::is_county`]
 //! knows about the county row, so such a code is a valid county-level place.
 
+mod check;
+
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -35,6 +37,16 @@ impl Level {
             "county" => Some(Level::County),
             "township" => Some(Level::Township),
             _ => None,
+        }
+    }
+
+    /// The name used in the file (`county`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Province => "province",
+            Level::Prefecture => "prefecture",
+            Level::County => "county",
+            Level::Township => "township",
         }
     }
 }
@@ -73,9 +85,11 @@ pub struct Divisions {
 }
 
 impl Divisions {
-    /// Parses `code,name,level,parent_code` lines (header optional, CRLF tolerated, no quoting).
+    /// Parses `code,name,level,parent_code` lines (header optional, CRLF tolerated, no quoting)
+    /// and refuses a file whose rows do not form the hierarchy (see `check::hierarchy`).
     pub fn from_csv(text: &str) -> Result<Divisions, DivisionsError> {
         let mut d = Divisions::default();
+        let mut lines = Vec::new();
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim_end_matches('\r').trim();
             if line.is_empty() || (i == 0 && line.starts_with("code,")) {
@@ -95,6 +109,7 @@ impl Divisions {
                 return Err(err(format!("`{}` has no parent", cols[0])));
             }
             let idx = d.rows.len();
+            lines.push(i + 1);
             d.rows.push(Division { code: cols[0].to_string(), name: cols[1].to_string(), level, parent_code });
             let code = cols[0].to_string();
             if level == Level::County {
@@ -112,7 +127,13 @@ impl Divisions {
                 d.children.entry(p.clone()).or_default().push(idx);
             }
         }
+        check::hierarchy(&d.rows, &lines)?;
         Ok(d)
+    }
+
+    /// Every row in file order (a city without counties twice: prefecture, then county).
+    pub fn rows(&self) -> &[Division] {
+        &self.rows
     }
 
     /// The division with this code (the higher level one for duplicated city codes).
@@ -239,6 +260,28 @@ mod tests {
         assert_eq!(d.prefecture_of("441900").map(|p| p.code.as_str()), Some("441900"));
         assert_eq!(d.province_of("441900").map(|p| p.code.as_str()), Some("440000"));
         assert!(!d.in_guizhou("441900"));
+    }
+
+    const HEAD: &str = "code,name,level,parent_code\n520000,贵州省,province,\n520100,贵阳市,prefecture,520000\n";
+
+    fn refused(rows: &str) -> DivisionsError {
+        Divisions::from_csv(&format!("{HEAD}{rows}")).expect_err("refused")
+    }
+
+    #[test]
+    fn a_file_that_breaks_the_hierarchy_is_refused_with_its_line() {
+        assert!(Divisions::from_csv(&format!("{HEAD}520102,南明区,county,520100\n")).is_ok());
+        let e = refused("520102,南明区,county,520100\n520199,新区,county,520900\n");
+        assert_eq!(e.line, 5);
+        assert!(e.message.contains("parent `520900`"), "{e}");
+        assert!(refused("5201020,南明区,county,520100\n").message.contains("6 digits"));
+        assert!(refused("520102,,county,520100\n").message.contains("no name"));
+        assert!(refused("520102,南明区,county,520100\n520102,南明区,county,520100\n").message.contains("twice"));
+        assert!(refused("520102,南明区,county,520000\n").message.contains("not a prefecture"));
+        assert!(refused("530102,五华区,county,520100\n").message.contains("first 4 digits"));
+        assert!(refused("520102016,街道,township,520100\n").message.contains("not a county"));
+        let e = Divisions::from_csv("code,name,level,parent_code\n110000,北京市,province,\n").expect_err("no Guizhou");
+        assert!(e.message.contains("520000"));
     }
 
     #[test]

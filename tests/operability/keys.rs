@@ -157,3 +157,42 @@ async fn one_unreadable_number_does_not_fail_the_district_list_or_export() {
     assert_eq!(own["data"]["myHousehold"]["children"][0]["idNumberMasked"], UNREADABLE, "{own}");
     assert!(app.state.pii.unreadable_count() >= 4, "every unreadable value is counted");
 }
+
+#[tokio::test]
+async fn a_rotated_pii_key_is_applied_to_stored_numbers_by_keys_reencrypt() {
+    let old = format!("old:{}", "11".repeat(32));
+    let new = format!("new:{}", "22".repeat(32));
+    let app = TestApp::spawn_with(|c| c.pii_keys = old.clone().into()).await;
+    let g = app.guardian("rotation@example.org").await;
+    let idn = id_number("520304", "20150708", "316");
+    let child = child_with_id_number(&app, &g, "赵小川", &idn).await;
+
+    // The new key first, the old one kept for reading; dropping the old key now is refused.
+    let refused = app.restarted_with(|c| c.pii_keys = new.clone().into()).await.err().expect("old values need the old key");
+    assert!(refused.contains("PII key `old` is missing"), "{refused}");
+    let rotated = app.restarted_with(|c| c.pii_keys = format!("{new},{old}").into()).await.expect("rotated");
+    let mut env = super::cli::env_of(&rotated);
+    let out = super::cli::run(super::cli::BIN, &["keys", "reencrypt", "--batch-size", "1"], &env);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("keys: 1 values read") && stdout.contains("no value uses key id old any more"), "{stdout}");
+    let kid = rotated
+        .state
+        .db
+        .query_one_raw(Statement::from_string(rotated.state.db.get_database_backend(), "SELECT id_number_kid FROM children"))
+        .await
+        .expect("query")
+        .expect("row")
+        .try_get::<String>("", "id_number_kid")
+        .expect("kid");
+    assert_eq!(kid, "new");
+
+    // Now the old key can go: the server starts without it and the family still reads the number.
+    let only_new = app.restarted_with(|c| c.pii_keys = new.clone().into()).await.expect("starts without the old key");
+    let own = only_new.gql(Some(&g), "query($c: ID!){ child(id: $c){ idNumberMasked } }", json!({"c": child})).await;
+    assert!(own["data"]["child"]["idNumberMasked"].as_str().is_some_and(|s| s.ends_with(&idn[16..])), "{own}");
+    env.retain(|(k, _)| *k != "PII_KEYS");
+    env.push(("PII_KEYS", new));
+    let check = super::cli::run(super::cli::BIN, &["keys", "check"], &env);
+    assert!(check.status.success() && String::from_utf8_lossy(&check.stdout).contains("keys: 1 values read"));
+}

@@ -411,6 +411,7 @@ async fn fresh_config() -> (Config, TestDb, KeysDir) {
     config.database_max_connections = Some(if on_postgres() { 10 } else { 8 });
     config.policy_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../policy"));
     config.calendar_file = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/holidays.toml"));
+    config.divisions_file = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/divisions.csv"));
     config.jwt_keys = "k1:test-signing-key-0123456789abcdef0123456789".to_owned().into();
     config.public_url = "https://tongxin.test".into();
     config.outbox_poll_ms = 50;

@@ -22,7 +22,7 @@ pub struct WorkCalendarInfo {
     pub covers_next_60_days: bool,
 }
 
-fn info(state: &crate::state::AppState, cal: &domain::workdays::WorkCalendar) -> WorkCalendarInfo {
+pub(crate) fn info(state: &crate::state::AppState, cal: &domain::workdays::WorkCalendar) -> WorkCalendarInfo {
     WorkCalendarInfo { covered_until: cal.covered_until().map(Date), covers_next_60_days: cal.covers(state.clock.today(), DAYS_AHEAD) }
 }
 

@@ -345,7 +345,7 @@ pub fn screen(ctx: &Context<'_>, facts: &engine::Facts, as_of: Option<Date>) -> 
     let trace = look.field("entitlements").field("trace").exists() || look.field("scope").field("reasons").exists();
     let departments = look.field("entitlements").field("departments").exists();
     let options = engine::ScreenOptions { trace };
-    let result = engine::screen_with(&st.reference.policy, &st.reference.divisions, facts, day, l.domain(), options)
+    let result = engine::screen_with(&st.reference.policy, &st.reference.divisions(), facts, day, l.domain(), options)
         .map_err(|e| AppError::Validation { field: e.field, msg: Msg::owned(e.message_zh, e.message_en) })?;
     Ok(ScreeningResult::from_engine(result, l, departments))
 }

@@ -52,6 +52,7 @@ pub struct MutationRoot(
     requests::RequestsMutation,
     monitoring::MonitoringMutation,
     calendar::CalendarMutation,
+    reference::ReferenceMutation,
     claims::ClaimsMutation,
     mail::MailMutation,
 );

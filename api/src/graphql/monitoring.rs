@@ -137,7 +137,7 @@ pub struct RegisterRecord {
 
 impl RegisterRecord {
     fn build(st: &AppState, c: &child::Model) -> AppResult<RegisterRecord> {
-        let d = &st.reference.divisions;
+        let d = &st.reference.divisions();
         let today = st.clock.today();
         Ok(RegisterRecord {
             id: ID(c.id.to_string()),
@@ -386,7 +386,7 @@ impl CareMeasure {
 impl CareMeasure {
     fn build(ctx: &Context<'_>, m: care_measure::Model) -> CareMeasure {
         let st = state(ctx);
-        let d = &st.reference.divisions;
+        let d = &st.reference.divisions();
         CareMeasure {
             id: ID(m.id.to_string()),
             child_id: ID(m.child_id.to_string()),
@@ -670,7 +670,7 @@ impl MonitoringQuery {
         let attended = s.bookings.by_status.get("attended").copied().unwrap_or(0);
         let no_show = s.bookings.by_status.get("no_show").copied().unwrap_or(0);
         Ok(Statistics {
-            region: Region::of(&st.reference.divisions, &s.region_code),
+            region: Region::of(&st.reference.divisions(), &s.region_code),
             from: Date(s.from),
             to: Date(s.to),
             children_in_scope: s.in_scope,

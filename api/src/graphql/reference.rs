@@ -2,10 +2,14 @@
 
 use async_graphql::{Context, Enum, Object, SimpleObject};
 
-use super::accounts::{lang, state};
+use super::{
+    accounts::{lang, state},
+    calendar::{WorkCalendarInfo, info},
+};
 use crate::{
+    auth::{Role, viewer::require_role},
     error::{AppError, AppResult, Lang},
-    services::reference,
+    services::{divisions, reference},
 };
 
 /// Level of an administrative division.
@@ -47,7 +51,7 @@ impl From<entities::region::Model> for Region {
 }
 
 impl Region {
-    /// The division with `code` from the compiled-in list; an unknown code is shown as itself, so a
+    /// The division with `code` from the divisions in force; an unknown code is shown as itself, so a
     /// record never fails to render because reference data moved on.
     pub fn of(divisions: &domain::regions::Divisions, code: &str) -> Region {
         match divisions.get(code) {
@@ -126,5 +130,55 @@ impl ReferenceQuery {
             .into_iter()
             .map(|d| Department { code: d.code, name: l.pick(&d.name_zh, &d.name_en).to_owned(), name_zh: d.name_zh, name_en: d.name_en })
             .collect())
+    }
+}
+
+/// What a reload of the divisions file changed in the regions, by code.
+#[derive(SimpleObject)]
+pub struct DivisionsInfo {
+    /// Divisions in force (the cities without counties count once).
+    pub count: i32,
+    /// Codes new in the file.
+    pub added: Vec<String>,
+    /// Codes whose name, level or parent changed.
+    pub changed: Vec<String>,
+    /// Codes no longer in the file.
+    pub removed: Vec<String>,
+}
+
+/// The reference data in force after a reload.
+#[derive(SimpleObject)]
+pub struct ReferenceReload {
+    /// The working-day calendar.
+    pub calendar: WorkCalendarInfo,
+    /// The administrative divisions.
+    pub divisions: DivisionsInfo,
+}
+
+/// Reference-data mutations.
+#[derive(Default)]
+pub struct ReferenceMutation;
+
+#[Object]
+impl ReferenceMutation {
+    /// Reads `CALENDAR_FILE` and `DIVISIONS_FILE` again (admins) and puts both in force, or
+    /// neither: an invalid file is `VALIDATION` on `calendarFile` or `divisionsFile`, and so is a
+    /// divisions file that drops codes stored rows still use (the message names them). New and
+    /// renamed divisions reach the `regions` table at once; each server process reloads its own
+    /// copy of the files (or on SIGHUP).
+    async fn reload_reference(&self, ctx: &Context<'_>) -> AppResult<ReferenceReload> {
+        require_role(ctx, &[Role::Admin])?;
+        let s = state(ctx);
+        let (calendar, changes) = divisions::reload_reference(s).await?;
+        let count = s.reference.divisions().rows().iter().map(|d| d.code.as_str()).collect::<std::collections::HashSet<_>>().len();
+        Ok(ReferenceReload {
+            calendar: info(s, &calendar),
+            divisions: DivisionsInfo {
+                count: i32::try_from(count).unwrap_or(i32::MAX),
+                added: changes.added,
+                changed: changes.changed,
+                removed: changes.removed,
+            },
+        })
     }
 }

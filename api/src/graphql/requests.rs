@@ -230,7 +230,7 @@ impl ServiceRequest {
     /// A list entry: no history or links (those need the request's own page).
     fn from_summary(r: RequestSummary, lang: Lang, ctx: &Context<'_>) -> Self {
         let now = state(ctx).clock.now();
-        let region = Region::of(&state(ctx).reference.divisions, &r.region_code);
+        let region = Region::of(&state(ctx).reference.divisions(), &r.region_code);
         ServiceRequest(ServiceRequestFields {
             id: ID(r.id.to_string()),
             overdue: status::OPEN.contains(&r.status.as_str()) && r.paused_at.is_none() && r.due_at < now,

@@ -49,7 +49,7 @@ pub async fn registered_children(
     first: usize,
     after: Option<Uuid>,
 ) -> AppResult<(Vec<child::Model>, bool)> {
-    if state.reference.divisions.get(region_code).is_none() {
+    if state.reference.divisions().get(region_code).is_none() {
         return Err(invalid("regionCode", "行政区划代码不存在", "unknown region code"));
     }
     if !viewer.region_contains(region_code) {

@@ -25,7 +25,7 @@ use crate::{
 
 /// Checks a record against the ID check character, the calendar and the region codes.
 pub(crate) fn validate(state: &AppState, mut data: ChildData) -> AppResult<(ChildData, Option<IdNumber>)> {
-    let divisions = &state.reference.divisions;
+    let divisions = &state.reference.divisions();
     let today = state.clock.today();
     data.name = text::line(&data.name, "name", 100)?;
     if !date_windows::is_plausible_birth(data.birth_date, today) {

@@ -142,7 +142,7 @@ pub fn processable_details(m: &child::Model, consents: &[consent::Model]) -> Chi
 /// eligibility engine on its non-sensitive facts; a record the engine cannot read is not in scope.
 pub fn in_scope_on(state: &AppState, m: &child::Model, day: NaiveDate) -> bool {
     let r = &state.reference;
-    domain::eligibility::scope_of(&r.policy, &r.divisions, &without_sensitive(m).facts, day, domain::eligibility::Lang::Zh)
+    domain::eligibility::scope_of(&r.policy, &r.divisions(), &without_sensitive(m).facts, day, domain::eligibility::Lang::Zh)
         .is_ok_and(|d| d.outcome == domain::eligibility::Outcome::Eligible)
 }
 

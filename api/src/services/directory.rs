@@ -47,7 +47,7 @@ pub struct NewOrganization {
 
 /// A Guizhou county code known to the divisions table, or `VALIDATION` on `field`.
 pub fn guizhou_county(state: &AppState, code: &str, field: &str) -> AppResult<String> {
-    let d = &state.reference.divisions;
+    let d = &state.reference.divisions();
     if d.is_county(code) && d.in_guizhou(code) {
         Ok(code.to_owned())
     } else {
@@ -228,7 +228,7 @@ pub async fn create_location(state: &AppState, viewer: &Viewer, input: NewLocati
     let address = text::line(&input.address, "address", 300)?;
     let county_code = guizhou_county(state, input.county_code.trim(), "countyCode")?;
     if let Some(t) = &input.township_code {
-        let d = &state.reference.divisions;
+        let d = &state.reference.divisions();
         if !(t.len() == 9 && d.get(t).is_some() && d.contains(&county_code, t)) {
             return Err(AppError::validation("townshipCode", "乡镇（街道）代码不属于该县", "the township is not in that county"));
         }

@@ -312,7 +312,7 @@ pub async fn assign(state: &AppState, viewer: &Viewer, input: NewMeasure) -> App
     let txn = db::begin_write(&state.db).await?;
     super::reference::department_exists(&txn, input.department_code.trim(), "input.departmentCode").await?;
     let c = child_in_area(&txn, viewer, input.child_id).await?;
-    let d = &state.reference.divisions;
+    let d = &state.reference.divisions();
     let ok = d.get(&township).is_some_and(|t| t.level == domain::regions::Level::Township)
         && d.county_of(&township).is_some_and(|x| x.code == c.residence_region_code)
         && viewer.region_contains(&township);
@@ -471,7 +471,7 @@ pub async fn escalate_overdue(state: &AppState) -> AppResult<usize> {
         .await?;
     let mut moved = 0;
     for m in overdue {
-        let Some(up) = domain::routing::escalate(&state.reference.divisions, &m.region_code) else { continue };
+        let Some(up) = domain::routing::escalate(&state.reference.divisions(), &m.region_code) else { continue };
         let due = end_of_day(state.reference.calendar().add_working_days(state.clock.today(), ESCALATED_WORKING_DAYS));
         let txn = db::begin_write(&state.db).await?;
         let res = care_measure::Entity::update_many()

@@ -301,14 +301,14 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
         .ok_or_else(|| AppError::validation("childId", "请先填写儿童的居住地", "the child's residence is needed first"))?;
     let route = domain::routing::route(
         policy,
-        &reference.divisions,
+        &reference.divisions(),
         &input.entitlement_code,
         &residence,
         facts.hukou_region_code.as_deref(),
         today,
     )
     .map_err(|e| AppError::Validation { field: e.field.to_owned(), msg: Msg::new(e.message_zh, e.message_en) })?;
-    let screening = domain::eligibility::screen(&reference.policy, &reference.divisions, &facts, today, domain::eligibility::Lang::Zh)
+    let screening = domain::eligibility::screen(&reference.policy, &reference.divisions(), &facts, today, domain::eligibility::Lang::Zh)
         .map_err(|e| AppError::Validation { field: "childId".into(), msg: Msg::owned(e.message_zh, e.message_en) })?;
     let result = screening
         .entitlements
@@ -576,10 +576,10 @@ pub async fn queue(
         .columns(SUMMARY_COLUMNS)
         .filter(request::Column::DepartmentCode.eq(dept))
         .filter(request::Column::ErasedAt.is_null());
-    q = if state.reference.divisions.is_county(region) {
+    q = if state.reference.divisions().is_county(region) {
         q.filter(request::Column::RegionCode.eq(region))
     } else {
-        q.filter(request::Column::RegionCode.is_in(scope_codes(&state.reference.divisions, region)))
+        q.filter(request::Column::RegionCode.is_in(scope_codes(&state.reference.divisions(), region)))
     };
     q = q.order_by_asc(request::Column::DueAt).order_by_asc(request::Column::Id);
     match &filter.status {
@@ -834,7 +834,7 @@ pub async fn transfer(state: &AppState, viewer: &Viewer, id: Uuid, department: &
     }
     let target = domain::routing::Queue { department: department.to_owned(), region: region.to_owned() };
     let policy = state.reference.policy.version(&r.policy_version).unwrap_or_else(|| state.reference.policy.latest());
-    if !domain::routing::transfer_allowed(policy, &state.reference.divisions, &r.entitlement_code, &target) {
+    if !domain::routing::transfer_allowed(policy, &state.reference.divisions(), &r.entitlement_code, &target) {
         return Err(AppError::validation(
             "departmentCode",
             "目标队列不在该事项的政策分派范围内",
@@ -1059,7 +1059,7 @@ async fn warn(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> AppRe
 }
 
 async fn escalate(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> AppResult<bool> {
-    let Some(up) = domain::routing::escalate(&state.reference.divisions, &r.region_code) else { return Ok(false) };
+    let Some(up) = domain::routing::escalate(&state.reference.divisions(), &r.region_code) else { return Ok(false) };
     let policy = state.reference.policy.version(&r.policy_version).unwrap_or_else(|| state.reference.policy.latest());
     let days =
         policy.entitlement(&r.entitlement_code).and_then(|e| e.routing_at(state.clock.today())).map_or(5, |x| x.resolution_working_days);
@@ -1145,7 +1145,7 @@ pub async fn stats(state: &AppState, viewer: &Viewer, region: Option<&str>) -> A
     let now = state.clock.now();
     let rows = request::Entity::find()
         .filter(request::Column::DepartmentCode.eq(dept))
-        .filter(request::Column::RegionCode.is_in(scope_codes(&state.reference.divisions, region)))
+        .filter(request::Column::RegionCode.is_in(scope_codes(&state.reference.divisions(), region)))
         .all(&state.db)
         .await?;
     let mut queues: std::collections::BTreeMap<String, Vec<request::Model>> = Default::default();

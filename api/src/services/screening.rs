@@ -57,7 +57,7 @@ pub fn require_monitor(viewer: &Viewer) -> AppResult<()> {
 /// (anything else is `NOT_FOUND`, as if there were nothing there).
 pub fn area(state: &AppState, viewer: &Viewer, region_code: &str) -> AppResult<String> {
     let code = region_code.trim();
-    if state.reference.divisions.get(code).is_none() {
+    if state.reference.divisions().get(code).is_none() {
         return Err(AppError::validation("regionCode", "行政区划代码不存在", "unknown region code"));
     }
     if !viewer.region_contains(code) {
@@ -190,7 +190,7 @@ async fn verifiable(conn: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> A
 pub async fn verify(state: &AppState, viewer: &Viewer, id: Uuid, fix: Corrections) -> AppResult<child::Model> {
     let now = state.clock.now();
     let today = state.clock.today();
-    let divisions = &state.reference.divisions;
+    let divisions = &state.reference.divisions();
     let note = super::text::optional_paragraph(fix.note.as_deref(), "note", 1000)?;
     let txn = db::begin_write(&state.db).await?;
     let old = verifiable(&txn, viewer, id).await?;

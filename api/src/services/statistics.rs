@@ -272,7 +272,7 @@ pub async fn export_children(state: &AppState, viewer: &Viewer, region_code: &st
         .into_iter()
         .map(|e| (e.child_id, e))
         .collect();
-    let divisions = &state.reference.divisions;
+    let divisions = &state.reference.divisions();
     let mut sheet = Sheet::new(&EXPORT_COLUMNS)?;
     let mut read_numbers = Vec::new();
     for c in &children {
