@@ -90,7 +90,7 @@ pub(crate) fn plain_answer(e: &Entitlement, cx: &Ctx<'_>, scope: &Explained, ste
         ex.groups.insert(0, plain::group(step.platform.1, false, lang));
     }
     let ex = Explained { groups: plain::tidy(ex.groups), ..ex };
-    let why = plain::entitlement_why(&ex, step.outcome, lang);
+    let why = plain::entitlement_why(&ex, step.outcome, lang, crate::policy::requires_scope(&e.condition));
     match step.outcome {
         Outcome::Eligible => {
             let (go, bring) = plain::split_next_step(&places.render(e.next_step.get(lang)));

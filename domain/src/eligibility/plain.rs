@@ -102,9 +102,9 @@ fn walk(node: &Node, cx: &Ctx<'_>, places: &Places, scope: Option<&Explained>) -
         }
         Cond::InScope => match scope {
             Some(s) => {
+                // A pass is said once, in the scope answer; entitlements state only their own facts.
                 let phrases = match (s.eval.0, cx.lang) {
-                    (Pass, Lang::Zh) => vec!["孩子属于流动儿童".to_string()],
-                    (Pass, Lang::En) => vec!["the child is a migrant child".to_string()],
+                    (Pass, _) => Vec::new(),
                     (Fail, Lang::Zh) => vec![format!("孩子不属于流动儿童（{}）", join(&s.phrases, Lang::Zh))],
                     (Fail, Lang::En) => vec![format!("the child is not a migrant child ({})", join(&s.phrases, Lang::En))],
                     (Unknown, _) => Vec::new(),
@@ -210,11 +210,13 @@ fn phrase(node: &Node, cx: &Ctx<'_>, places: &Places) -> Option<String> {
             let (hc, rc) = (f.hukou_region_code.as_deref()?, f.residence_region_code.as_deref()?);
             let (city, list) = central_list(cx, hc, rc)?;
             let named = list.describe(&city, cx.lang);
+            // When the move counts, name the place that is off the list (the hukou place first).
+            let off = if list.districts.iter().any(|d| d == hc) { r } else { h };
             match (central_urban_move(cx, hc, rc), zh) {
                 (true, true) => format!("{h}和{r}都在{named}里，同一城市中心城区的市辖区之间搬家不算流动"),
                 (true, false) => format!("{h} and {r} are both on {named}, and a move between central city districts does not count"),
-                (false, true) => format!("按{named}，{h}到{r}不是中心城区市辖区之间的搬家"),
-                (false, false) => format!("by {named}, the move from {h} to {r} is not between central city districts"),
+                (false, true) => format!("{off}不在{named}里"),
+                (false, false) => format!("{off} is not on {named}"),
             }
         }
         _ => return None,
@@ -279,10 +281,12 @@ pub(crate) fn scope_why(e: &Explained, outcome: Outcome, lang: Lang) -> String {
     }
 }
 
-/// The why sentence of one entitlement.
-pub(crate) fn entitlement_why(e: &Explained, outcome: Outcome, lang: Lang) -> String {
+/// The why sentence of one entitlement (`migrant`: it is for migrant children).
+pub(crate) fn entitlement_why(e: &Explained, outcome: Outcome, lang: Lang, migrant: bool) -> String {
     let phrases = join(&e.phrases, lang);
     match (outcome, lang, phrases.is_empty()) {
+        (Outcome::Eligible, Lang::Zh, true) if migrant => "孩子属于流动儿童，可以享受这项服务。".to_string(),
+        (Outcome::Eligible, Lang::En, true) if migrant => "The child is a migrant child, so the child can get this service.".to_string(),
         (Outcome::Eligible, Lang::Zh, true) => "这项服务面向所有孩子，不需要其他条件。".to_string(),
         (Outcome::Eligible, Lang::En, true) => "This service is open to every child; nothing else is needed.".to_string(),
         (Outcome::Eligible, Lang::Zh, false) => format!("{phrases}，可以享受这项服务。"),
