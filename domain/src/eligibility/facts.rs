@@ -122,13 +122,19 @@ impl FactId {
             F::EnrolledInSchoolAtResidence => {
                 ("enrolledInSchoolAtResidence", Bool, "是否在居住地学校就读", "enrolled in a school at the residence")
             }
-            F::MeetsResidenceDibaoTest => {
-                ("meetsResidenceDibaoTest", Bool, "家庭是否符合居住地最低生活保障条件", "family meets the residence-place dibao test")
-            }
-            F::MeetsHukouDibaoTest => {
-                ("meetsHukouDibaoTest", Bool, "家庭是否符合户籍地最低生活保障条件", "family meets the hukou-place dibao test")
-            }
-            F::FamilyEconomicHardship => ("familyEconomicHardship", Bool, "家庭是否经济困难", "family economic hardship"),
+            F::MeetsResidenceDibaoTest => (
+                "meetsResidenceDibaoTest",
+                Bool,
+                "家庭是否符合居住地最低生活保障条件",
+                "whether the family meets the minimum-living-allowance conditions of the residence place",
+            ),
+            F::MeetsHukouDibaoTest => (
+                "meetsHukouDibaoTest",
+                Bool,
+                "家庭是否符合户籍地最低生活保障条件",
+                "whether the family meets the minimum-living-allowance conditions of the hukou place",
+            ),
+            F::FamilyEconomicHardship => ("familyEconomicHardship", Bool, "家庭是否经济困难", "whether the family is in economic hardship"),
             F::SuddenHardship => ("suddenHardship", Bool, "是否遭遇突发性、临时性生活困难", "sudden or temporary hardship"),
             F::HasDisabilityCertificate => ("hasDisabilityCertificate", Bool, "是否持有残疾人证", "holds a disability certificate"),
             F::DisabilityGrade => ("disabilityGrade", Number, "残疾等级", "disability grade"),

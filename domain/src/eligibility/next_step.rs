@@ -98,7 +98,8 @@ pub(crate) fn plain_answer(e: &Entitlement, cx: &Ctx<'_>, scope: &Explained, ste
             let go = if step.cross_province {
                 let t =
                     if e.cross_province_service { &cx.policy.texts.cross_province } else { &cx.policy.texts.cross_province_coordination };
-                format!("{go} {}", places.render(t.get(lang)))
+                let sep = if lang == Lang::Zh { "" } else { " " };
+                format!("{go}{sep}{}", places.render(t.get(lang)))
             } else {
                 go
             };
