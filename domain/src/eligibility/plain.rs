@@ -125,7 +125,7 @@ fn walk(node: &Node, cx: &Ctx<'_>, places: &Places, scope: Option<&Explained>) -
 }
 
 fn years_or_months(n: u32, lang: Lang) -> String {
-    match (n % 12 == 0, lang) {
+    match (n.is_multiple_of(12), lang) {
         (true, Lang::Zh) => format!("{}年", n / 12),
         (true, Lang::En) if n == 12 => "one year".to_string(),
         (true, Lang::En) => format!("{} years", n / 12),
