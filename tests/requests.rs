@@ -225,6 +225,8 @@ async fn a_hukou_in_another_province_carries_a_cross_province_step_at_the_reside
     assert_eq!(r["data"]["submitRequest"]["crossProvince"], true, "{r}");
     assert_eq!(r["data"]["submitRequest"]["region"]["code"], "520102");
     assert!(r["data"]["submitRequest"]["history"].to_string().contains("cross_province_step"));
+    // (三) names 跨省通办 only for orphan recognition and the disability subsidies (issue 20).
+    assert!(!r["data"]["submitRequest"]["history"].to_string().contains("跨省通办"), "{r}");
 }
 
 #[tokio::test]

@@ -50,7 +50,12 @@ impl Reference {
         }
         files.sort();
         let sources: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-        let policy = PolicySet::load(&sources, &divisions).map_err(|e| e.to_string())?;
+        // Central urban districts are a local list civil affairs confirms city by city; it lives
+        // apart from the policy versions (POLICY_DIR/local/central-urban-districts.toml).
+        let central_path = dir.join("local").join("central-urban-districts.toml");
+        let central = std::fs::read_to_string(&central_path).map_err(|e| format!("{}: {e}", central_path.display()))?;
+        let central_name = central_path.display().to_string();
+        let policy = PolicySet::load_with(&sources, (&central_name, &central), &divisions).map_err(|e| e.to_string())?;
         let calendar = read_calendar(calendar_file)?;
         let rubric = load_rubric(&dir.join("rubrics"))?;
         Ok(Reference {

@@ -208,7 +208,7 @@ async fn main() {
                         &f,
                         day,
                         domain::eligibility::Lang::Zh,
-                        domain::eligibility::ScreenOptions { trace: false },
+                        domain::eligibility::ScreenOptions { trace: false, plain: false },
                     );
                     assert!(r.is_ok());
                 }

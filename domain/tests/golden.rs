@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use domain::eligibility::{Facts, Lang, Outcome, ScreeningResult, TraceResult, screen};
 use domain::policy::PolicySet;
+use domain::policy::RuleKind;
 use domain::regions::Divisions;
 use serde::Deserialize;
 
@@ -44,6 +45,43 @@ struct Case {
     missing: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     next_step_contains: BTreeMap<String, String>,
+    #[serde(default)]
+    next_step_lacks: BTreeMap<String, String>,
+    #[serde(default)]
+    trans_provincial: BTreeMap<String, bool>,
+    #[serde(default)]
+    why_contains: BTreeMap<String, String>,
+    scope_why_contains: Option<String>,
+    #[serde(default)]
+    otherwise_contains: BTreeMap<String, String>,
+    #[serde(default)]
+    extra_step_contains: BTreeMap<String, String>,
+    #[serde(default)]
+    where_contains: BTreeMap<String, String>,
+    #[serde(default)]
+    bring_contains: BTreeMap<String, String>,
+    #[serde(default)]
+    any_one: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    scope_basis: BTreeMap<String, RuleKind>,
+    cites: Option<String>,
+}
+
+/// A plain answer must read as plain language: no region codes, no trace vocabulary.
+fn plain_language(text: &str) -> Result<(), String> {
+    let digits = text.as_bytes().windows(6).any(|w| w.iter().all(u8::is_ascii_digit));
+    let jargon = ["UNKNOWN", "NOT_ELIGIBLE", "NEEDS_INFO", "：否", ": no", "_", "不满足以下条件"];
+    match (digits, jargon.iter().find(|j| text.contains(**j))) {
+        (true, _) => Err(format!("region code in plain answer: {text}")),
+        (_, Some(j)) => Err(format!("`{j}` in plain answer: {text}")),
+        _ => Ok(()),
+    }
+}
+
+fn contains(what: &str, got: Option<&str>, want: &str, fail: &mut dyn FnMut(String)) {
+    if !got.is_some_and(|s| s.contains(want)) {
+        fail(format!("{what}: {got:?} does not contain {want:?}"));
+    }
 }
 
 fn facts_of(file: &GoldenFile, case: &Case) -> Facts {
@@ -77,6 +115,17 @@ fn check(case: &Case, r: &ScreeningResult, errs: &mut Vec<String>) {
     {
         fail(format!("scope missing: expected {m:?}, got {:?}", r.scope.missing_facts));
     }
+    if let Some(w) = &case.scope_why_contains {
+        contains("scope why", Some(&r.scope.plain.why), w, &mut fail);
+    }
+    if let Err(e) = plain_language(&r.scope.plain.why) {
+        fail(e);
+    }
+    for (code, kind) in &case.scope_basis {
+        if !r.scope.reasons.iter().any(|t| &t.condition == code && t.basis == *kind) {
+            fail(format!("scope condition `{code}` is not {kind:?}"));
+        }
+    }
     for c in &case.scope_fail {
         if !r.scope.reasons.iter().any(|t| &t.condition == c && t.result == TraceResult::Fail) {
             fail(format!(
@@ -92,6 +141,8 @@ fn check(case: &Case, r: &ScreeningResult, errs: &mut Vec<String>) {
         .chain(case.cross_province.keys())
         .chain(case.missing.keys())
         .chain(case.next_step_contains.keys())
+        .chain(case.why_contains.keys())
+        .chain(case.any_one.keys())
     {
         if !r.entitlements.iter().any(|e| &e.code == code) {
             fail(format!("unknown entitlement `{code}`"));
@@ -125,6 +176,45 @@ fn check(case: &Case, r: &ScreeningResult, errs: &mut Vec<String>) {
         {
             fail(format!("{}: next step {:?} does not contain {t:?}", e.code, e.next_step));
         }
+        if let Some(t) = case.next_step_lacks.get(&e.code)
+            && e.next_step.as_deref().is_some_and(|s| s.contains(t.as_str()))
+        {
+            fail(format!("{}: next step {:?} must not contain {t:?}", e.code, e.next_step));
+        }
+        if let Some(t) = case.trans_provincial.get(&e.code)
+            && e.trans_provincial_service != *t
+        {
+            fail(format!("{}: trans_provincial_service expected {t}", e.code));
+        }
+        let p = &e.plain;
+        let checks = [
+            ("why", &case.why_contains, Some(p.why.as_str())),
+            ("otherwise", &case.otherwise_contains, p.otherwise.as_deref()),
+            ("extra step", &case.extra_step_contains, p.extra_step.as_deref()),
+            ("where to go", &case.where_contains, p.where_to_go.as_deref()),
+            ("bring", &case.bring_contains, p.bring.as_deref()),
+        ];
+        for (what, map, got) in checks {
+            if let Some(want) = map.get(&e.code) {
+                contains(&format!("{} {what}", e.code), got, want, &mut fail);
+            }
+        }
+        if let Some(facts) = case.any_one.get(&e.code)
+            && !p.missing.iter().any(|g| g.any_one && &g.facts == facts)
+        {
+            fail(format!("{}: no any-one group {facts:?} in {:?}", e.code, p.missing));
+        }
+        for text in [Some(p.why.as_str()), p.where_to_go.as_deref(), p.otherwise.as_deref()].into_iter().flatten() {
+            if let Err(err) = plain_language(text) {
+                fail(format!("{}: {err}", e.code));
+            }
+        }
+        if p.why.is_empty() || (e.outcome == Outcome::NeedsInfo) == p.missing.is_empty() {
+            fail(format!("{}: plain answer needs a why, and missing groups exactly for NEEDS_INFO: {p:?}", e.code));
+        }
+        if e.outcome == Outcome::Eligible && p.where_to_go.is_none() {
+            fail(format!("{}: eligible without where to go", e.code));
+        }
         // Invariants that hold for every case.
         if (e.outcome == Outcome::NeedsInfo) == e.missing_facts.is_empty() {
             fail(format!("{}: missing_facts must be non-empty exactly for NEEDS_INFO", e.code));
@@ -145,7 +235,13 @@ fn golden_cases() {
     let file: GoldenFile = toml::from_str(include_str!("golden.toml")).expect("golden.toml parses");
     let mut errs = Vec::new();
     let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let source = include_str!("../../policy/source/guizhou-2025-migrant-children-measures.zh.txt");
     for case in &file.case {
+        if let Some(c) = &case.cites
+            && !source.contains(c.as_str())
+        {
+            errs.push(format!("[{}] cites text that is not in the measures: {c}", case.name));
+        }
         let facts = facts_of(&file, case);
         let lang = case.lang.unwrap_or(Lang::Zh);
         match (screen(&policies, &divisions, &facts, case.as_of, lang), &case.error) {

@@ -1,7 +1,7 @@
 //! Loading the real policy file, and one test per validation error kind asserting the line.
 
 use chrono::NaiveDate;
-use domain::policy::{GUIZHOU_2025, HandlingPlace, PolicySet};
+use domain::policy::{GUIZHOU_2025, GUIZHOU_CENTRAL_DISTRICTS, HandlingPlace, PolicySet, RuleKind};
 use domain::regions::Divisions;
 
 const FILE: &str = "policy/guizhou-2025.toml";
@@ -62,6 +62,7 @@ fn real_policy_loads_with_every_entitlement() {
         "childcare",
         "medical_insurance",
         "medical_assistance",
+        "major_illness",
         "rehabilitation",
         "family_education",
         "mental_health",
@@ -146,11 +147,13 @@ fn overlapping_effective_ranges_name_the_later_line() {
     text.push_str(extra);
     expect_error(&text, line, "overlaps");
 
-    let mut text = GUIZHOU_2025.1.to_string();
-    let extra = "\n[[central_urban_area.override]]\nprefecture = \"520200\"\ndistricts = [\"520201\"]\neffective_from = 2026-01-01\n";
-    let line = text.matches('\n').count() + 1 + 4;
-    text.push_str(extra);
-    expect_error(&text, line, "overlaps");
+    let (file, lists) = GUIZHOU_CENTRAL_DISTRICTS;
+    let extra = "\n[[city]]\nprefecture = \"520300\"\nname = \"遵义市\"\ndistricts = [\"520302\"]\nstatus = \"confirmed\"\nsource = \"遵义市民政局\"\ndated = 2026-01-01\neffective_from = 2026-01-01\n";
+    let line = lists.matches('\n').count() + 1 + 8;
+    let text = format!("{lists}{extra}");
+    let err = PolicySet::load_with(&[GUIZHOU_2025], (file, &text), &divisions()).expect_err("overlap");
+    assert_eq!((err.file.as_str(), err.line), (file, line), "{err}");
+    assert!(err.message.contains("overlaps"), "{err}");
 }
 
 #[test]
@@ -169,7 +172,7 @@ fn overlapping_policy_versions_are_rejected() {
 
 #[test]
 fn condition_referring_to_nothing_names_its_line() {
-    let (text, line) = mutate(r#"param = "rehabilitation_age_limit""#, r#"param = "rehab_age_limit""#);
+    let (text, line) = mutate(r#"param = "childcare_age_limit""#, r#"param = "childcare_limit""#);
     expect_error(&text, line, "refers to nothing");
     let (text, line) = mutate(
         r#"{ kind = "fact_true", fact = "suddenHardship", quote = "符合临时救助" }"#,
@@ -196,8 +199,18 @@ fn other_errors_name_their_line() {
     expect_error(&text, line, "unknown condition kind");
     let (text, line) = mutate(r#"handled_at = "none""#, r#"handled_at = "nowhere""#);
     expect_error(&text, line, "unknown handled_at");
-    let (text, line) = mutate(r#"districts = ["520201", "520204"]"#, r#"districts = ["520201", "520102"]"#);
-    expect_error(&text, line, "not a county-level division of 520200");
+    let (file, lists) = GUIZHOU_CENTRAL_DISTRICTS;
+    let at = lists.find(r#"districts = ["520201", "520204"]"#).expect("六盘水 list");
+    let line = lists[..at].matches('\n').count() + 1;
+    let text = lists.replacen(r#"districts = ["520201", "520204"]"#, r#"districts = ["520201", "520102"]"#, 1);
+    let err = PolicySet::load_with(&[GUIZHOU_2025], (file, &text), &divisions()).expect_err("foreign district");
+    assert_eq!((err.file.as_str(), err.line), (file, line), "{err}");
+    assert!(err.message.contains("not a county-level division of 520200"), "{err}");
+    let (text, line) = mutate(
+        r#"rule_kind = "platform", rule = "本平台服务居住地在贵州省的儿童""#,
+        r#"rule_kind = "platform", quote = "本平台服务居住地在贵州省的儿童""#,
+    );
+    expect_error(&text, line, "");
     let (text, line) = mutate("value = 16\nunit = \"years\"", "value = 15.5\nunit = \"years\"");
     expect_error(&text, line, "whole number");
     let (text, line) = mutate("next_step_zh = \"持学生证", "next_step_zh = \"{school}持学生证");
@@ -206,4 +219,61 @@ fn other_errors_name_their_line() {
     expect_error(&text, line, "");
     let (text, line) = mutate("name_zh = \"普惠托育服务\"", "name_zh = \"普惠托育服务\"\ncolour = \"red\"");
     expect_error(&text, line + 1, "colour");
+}
+
+/// The text of one measure: from "(三)" to the next measure's number (or the end of the text).
+fn measure_text(code: &str) -> &'static str {
+    let body = &SOURCE_TEXT[SOURCE_TEXT.find("关于加强流动儿童关爱保护的若干措施\n").expect("title")..];
+    let start = body.find(code).unwrap_or_else(|| panic!("{code} not in the text"));
+    let rest = &body[start + code.len()..];
+    let end = rest.find("\n(").unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// Every quote of every condition is verbatim text of its own measure; platform and local rules
+/// carry a source, are not the measures' text, and are never shown in quotation marks.
+#[test]
+fn every_quote_is_verbatim_in_its_measure_and_no_rule_poses_as_a_quote() {
+    let set = PolicySet::builtin(&divisions()).expect("policy");
+    let p = set.latest();
+    let mut quotes = 0;
+    let mut rules = 0;
+    let bases = p.entitlements.iter().flat_map(|e| e.bases().into_iter().map(move |b| (e.code.as_str(), b)));
+    for (owner, b) in p.scope_bases().into_iter().map(|b| ("scope", b)).chain(bases) {
+        match b.kind {
+            RuleKind::MeasureQuote => {
+                quotes += 1;
+                assert!(measure_text(&b.measure).contains(&b.text), "{owner}: not verbatim in {}: {}", b.measure, b.text);
+            }
+            RuleKind::PlatformRule | RuleKind::LocalRule => {
+                rules += 1;
+                assert!(b.source.as_deref().is_some_and(|s| !s.trim().is_empty()), "{owner}: rule without a source: {}", b.text);
+                assert!(!SOURCE_TEXT.contains(&b.text), "{owner}: a rule must not pass as the measures' text: {}", b.text);
+                for lang in [domain::eligibility::Lang::Zh, domain::eligibility::Lang::En] {
+                    let shown = b.display(lang);
+                    assert!(!shown.contains('“') && !shown.contains('”'), "{owner}: rule shown as a quote: {shown}");
+                }
+            }
+        }
+    }
+    for e in &p.entitlements {
+        assert!(measure_text(&e.measure).contains(&e.clause), "{}: clause not verbatim in {}", e.code, e.measure);
+    }
+    for m in &p.measures {
+        let text = measure_text(&m.code);
+        assert!(text.starts_with(&m.title_zh), "{}: title", m.code);
+        assert!(text.contains(&m.responsibility), "{}: responsibility not verbatim", m.code);
+        for d in &m.duties {
+            assert!(text.contains(&d.quote), "{}: duty quote not verbatim: {}", m.code, d.quote);
+        }
+    }
+    assert!(quotes > 60 && rules >= 5, "quotes {quotes}, rules {rules}");
+    assert_eq!(p.measures.len(), 13);
+}
+
+#[test]
+fn a_department_nobody_routes_to_and_no_duty_lists_is_rejected() {
+    let (text, _) = mutate(r#"departments = ["finance"], zh = "经费保障"#, r#"departments = [], zh = "经费保障"#);
+    let err = load(&text).expect_err("finance unmentioned");
+    assert!(err.message.contains("`finance`"), "{err}");
 }

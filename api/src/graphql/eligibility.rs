@@ -72,6 +72,85 @@ pub enum TraceResult {
     Unknown,
 }
 
+/// What a condition rests on.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RuleBasis {
+    /// Verbatim text of a measure (`quote`).
+    MeasureQuote,
+    /// A rule of this platform (`rule`, `source`), not the measures' text.
+    PlatformRule,
+    /// A local or national rule the measures leave to implementation (`rule`, `source`).
+    LocalRule,
+}
+
+impl From<domain::policy::RuleKind> for RuleBasis {
+    fn from(k: domain::policy::RuleKind) -> Self {
+        match k {
+            domain::policy::RuleKind::MeasureQuote => RuleBasis::MeasureQuote,
+            domain::policy::RuleKind::PlatformRule => RuleBasis::PlatformRule,
+            domain::policy::RuleKind::LocalRule => RuleBasis::LocalRule,
+        }
+    }
+}
+
+/// Facts of which all are needed, or (when `anyOne`) any one is enough.
+#[derive(SimpleObject, Clone)]
+pub struct MissingGroup {
+    /// Input field names.
+    pub facts: Vec<String>,
+    /// The questions, in the request's language.
+    pub questions: Vec<String>,
+    /// Any one of these facts is enough to decide.
+    pub any_one: bool,
+}
+
+/// The answer for the family, apart from the staff trace: place names, never codes.
+#[derive(SimpleObject, Clone, Default)]
+pub struct PlainAnswer {
+    /// One sentence: why this answer (for "not eligible", the condition that failed).
+    pub why: String,
+    /// What is still needed (only for `NEEDS_INFO`).
+    pub missing: Vec<MissingGroup>,
+    /// Where to go (when eligible).
+    pub where_to_go: Option<String>,
+    /// What to bring (when eligible).
+    pub bring: Option<String>,
+    /// A step for this family in particular (e.g. school enrolment without a residence permit).
+    pub extra_step: Option<String>,
+    /// Another route when not eligible.
+    pub otherwise: Option<String>,
+}
+
+impl From<engine::PlainAnswer> for PlainAnswer {
+    fn from(p: engine::PlainAnswer) -> Self {
+        PlainAnswer {
+            why: p.why,
+            missing: p.missing.into_iter().map(|g| MissingGroup { facts: g.facts, questions: g.questions, any_one: g.any_one }).collect(),
+            where_to_go: p.where_to_go,
+            bring: p.bring,
+            extra_step: p.extra_step,
+            otherwise: p.otherwise,
+        }
+    }
+}
+
+/// The central urban list that decided whether a move inside one city counts (measure (一)).
+#[derive(SimpleObject, Clone)]
+pub struct CentralUrbanList {
+    /// City name.
+    pub city: String,
+    /// `PLATFORM_DEFAULT` (every city district, awaiting confirmation) or `CONFIRMED`.
+    pub status: String,
+    /// Who decided it and where it is written.
+    pub source: String,
+    /// Date of the source.
+    pub dated: Date,
+    /// District names on the list.
+    pub districts: Vec<String>,
+    /// The list in one phrase.
+    pub description: String,
+}
+
 /// One condition as evaluated: what was read, what it was, and the clause it comes from.
 #[derive(SimpleObject, Clone)]
 pub struct ConditionTrace {
@@ -85,8 +164,17 @@ pub struct ConditionTrace {
     pub value: Option<String>,
     /// Pass, fail or unknown.
     pub result: TraceResult,
-    /// Measure and quoted policy text.
+    /// Measure and quoted policy text; a platform or local rule is shown labelled as a rule, never
+    /// in quotation marks.
     pub clause: String,
+    /// What the condition rests on.
+    pub basis: RuleBasis,
+    /// The verbatim quote (measure text only).
+    pub quote: Option<String>,
+    /// The platform or local rule in the platform's words.
+    pub rule: Option<String>,
+    /// Source of a rule, or of the numbers a quoted condition reads.
+    pub source: Option<String>,
 }
 
 impl From<engine::ConditionTrace> for ConditionTrace {
@@ -102,6 +190,10 @@ impl From<engine::ConditionTrace> for ConditionTrace {
                 engine::TraceResult::Unknown => TraceResult::Unknown,
             },
             clause: t.clause,
+            basis: t.basis.into(),
+            quote: t.quote,
+            rule: t.rule,
+            source: t.source,
         }
     }
 }
@@ -115,8 +207,12 @@ pub struct ScopeDecision {
     pub reasons: Vec<ConditionTrace>,
     /// True when the residence is outside Guizhou: the platform cannot help there.
     pub outside_platform: bool,
-    /// Explanation for the family.
+    /// Explanation for the family: why (naming the condition that failed), then what follows.
     pub note: Option<String>,
+    /// The plain answer: why, and what is still needed.
+    pub plain: PlainAnswer,
+    /// The central urban list read, when both places are in one city that has one.
+    pub central_urban_list: Option<CentralUrbanList>,
 }
 
 /// One entitlement evaluated for the child. Resolved by hand (see the `OutputType` impl below);
@@ -143,8 +239,11 @@ pub struct EntitlementResultFields {
     pub departments: Vec<Department>,
     /// Which place handles it.
     pub handled_at: HandlingPlace,
-    /// Handled through cross-province coordination (跨省通办).
+    /// Hukou place in another province: the residence place coordinates across provinces.
     pub cross_province: bool,
+    /// The text names 跨省通办 for it (orphan and unsupported-child recognition, the two disability
+    /// subsidies) and the hukou place is in another province.
+    pub trans_provincial_service: bool,
     /// Conditions as evaluated.
     pub trace: Vec<ConditionTrace>,
     /// Facts to supply to decide a `NEEDS_INFO`.
@@ -155,6 +254,8 @@ pub struct EntitlementResultFields {
     pub requestable: bool,
     /// Sessions can be booked for it.
     pub bookable: bool,
+    /// The answer for the family.
+    pub plain: PlainAnswer,
 }
 
 /// Why by hand: a screening returns every entitlement (26 objects, ~130 fields for a typical
@@ -185,6 +286,8 @@ impl OutputType for EntitlementResult {
                 "outcome" => OutputType::resolve(&self.0.outcome, &sub, f).await?,
                 "handledAt" => OutputType::resolve(&self.0.handled_at, &sub, f).await?,
                 "crossProvince" => Value::Boolean(self.0.cross_province),
+                "transProvincialService" => Value::Boolean(self.0.trans_provincial_service),
+                "plain" => OutputType::resolve(&self.0.plain, &sub, f).await?,
                 "requestable" => Value::Boolean(self.0.requestable),
                 "bookable" => Value::Boolean(self.0.bookable),
                 "nextStep" => self.0.next_step.clone().map_or(Value::Null, Value::String),
@@ -231,6 +334,15 @@ impl ScreeningResult {
                 reasons: r.scope.reasons.into_iter().map(Into::into).collect(),
                 outside_platform: r.scope.outside_platform,
                 note: r.scope.note,
+                plain: r.scope.plain.into(),
+                central_urban_list: r.scope.central_urban_list.map(|c| CentralUrbanList {
+                    city: c.city,
+                    status: serde_json::to_value(c.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                    source: c.source,
+                    dated: Date(c.dated),
+                    districts: c.districts,
+                    description: c.description,
+                }),
             },
             entitlements: r
                 .entitlements
@@ -248,6 +360,8 @@ impl ScreeningResult {
                         },
                         handled_at: e.handled_at.into(),
                         cross_province: e.cross_province,
+                        trans_provincial_service: e.trans_provincial_service,
+                        plain: e.plain.into(),
                         trace: e.trace.into_iter().map(Into::into).collect(),
                         missing_facts: e.missing_facts,
                         next_step: e.next_step,
@@ -344,7 +458,8 @@ pub fn screen(ctx: &Context<'_>, facts: &engine::Facts, as_of: Option<Date>) -> 
     let look = ctx.look_ahead();
     let trace = look.field("entitlements").field("trace").exists() || look.field("scope").field("reasons").exists();
     let departments = look.field("entitlements").field("departments").exists();
-    let options = engine::ScreenOptions { trace };
+    let plain = look.field("entitlements").field("plain").exists();
+    let options = engine::ScreenOptions { trace, plain };
     let result = engine::screen_with(&st.reference.policy, &st.reference.divisions(), facts, day, l.domain(), options)
         .map_err(|e| AppError::Validation { field: e.field, msg: Msg::owned(e.message_zh, e.message_en) })?;
     Ok(ScreeningResult::from_engine(result, l, departments))
@@ -375,6 +490,24 @@ pub struct Entitlement {
     pub bookable: bool,
 }
 
+impl Entitlement {
+    /// The catalogue entry of a policy entitlement, named in `l`.
+    pub fn of(e: &domain::policy::Entitlement, l: Lang) -> Self {
+        Entitlement {
+            code: e.code.clone(),
+            name: l.pick(&e.name_zh, &e.name_en).to_owned(),
+            name_zh: e.name_zh.clone(),
+            name_en: e.name_en.clone(),
+            measure: e.measure.clone(),
+            clause: e.clause.clone(),
+            departments: e.departments().filter_map(|d| Department::by_code(d, l)).collect(),
+            handled_at: e.handled_at.into(),
+            requestable: e.requestable,
+            bookable: e.bookable,
+        }
+    }
+}
+
 /// Eligibility queries (public).
 #[derive(Default)]
 pub struct EligibilityQuery;
@@ -384,6 +517,13 @@ impl EligibilityQuery {
     /// Decides scope and evaluates every entitlement for the given facts. Stores and logs nothing.
     async fn screen_eligibility(&self, ctx: &Context<'_>, input: ScreeningInput, as_of: Option<Date>) -> AppResult<ScreeningResult> {
         screen(ctx, &input.to_facts()?, as_of)
+    }
+
+    /// The 13 measures of the policy in force (on `asOf`, default today) and how Tongxin serves
+    /// each: entitlements and where requests are routed, monitoring duties, other platform
+    /// features, or why a duty is outside what an API can do.
+    async fn policy_coverage(&self, ctx: &Context<'_>, as_of: Option<Date>) -> AppResult<Vec<super::coverage::MeasureCoverage>> {
+        super::coverage::policy_coverage(ctx, as_of)
     }
 
     /// The basic service list of the policy in force (on `asOf`, default today).
@@ -396,24 +536,6 @@ impl EligibilityQuery {
             .policy
             .version_at(day)
             .ok_or_else(|| AppError::validation("asOf", "该日期没有生效的政策版本", "no policy version in force on that date"))?;
-        Ok(policy
-            .entitlements
-            .iter()
-            .map(|e| Entitlement {
-                code: e.code.clone(),
-                name: l.pick(&e.name_zh, &e.name_en).to_owned(),
-                name_zh: e.name_zh.clone(),
-                name_en: e.name_en.clone(),
-                measure: e.measure.clone(),
-                clause: e.clause.clone(),
-                departments: std::iter::once(&e.lead_department)
-                    .chain(e.coordinating_departments.iter())
-                    .filter_map(|d| Department::by_code(d, l))
-                    .collect(),
-                handled_at: e.handled_at.into(),
-                requestable: e.requestable,
-                bookable: e.bookable,
-            })
-            .collect())
+        Ok(policy.entitlements.iter().map(|e| Entitlement::of(e, l)).collect())
     }
 }

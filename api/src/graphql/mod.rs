@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod child_access;
 pub mod children;
 pub mod claims;
+pub mod coverage;
 pub mod directory;
 pub mod eligibility;
 pub mod errors;

@@ -384,7 +384,15 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
                 kind: "cross_province_step",
                 from: None,
                 to: None,
-                note: Some("户籍地在省外：由居住地经跨省通办协调户籍地".into()),
+                // 跨省通办 only where the measures name it (issue 20); elsewhere plain coordination.
+                note: Some(
+                    if policy.entitlement(&input.entitlement_code).is_some_and(|e| e.cross_province_service) {
+                        "户籍地在省外：由居住地经跨省通办协调户籍地"
+                    } else {
+                        "户籍地在省外：由居住地协调户籍地"
+                    }
+                    .into(),
+                ),
                 public: true,
             },
             now,

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use super::facts::{FactId, FactValue, Facts};
 use super::{ConditionTrace, Lang, Outcome, TraceResult};
 use crate::calendar;
-use crate::policy::{Cond, Node, Policy};
+use crate::policy::{CentralUrbanList, Cond, Node, Policy, RuleKind};
 use crate::regions::Divisions;
 
 use TraceResult::{Fail, Pass, Unknown};
@@ -44,7 +44,7 @@ pub(crate) fn kleene_and(a: Eval, b: Eval) -> Eval {
     }
 }
 
-fn kleene_or(a: Eval, b: Eval) -> Eval {
+pub(crate) fn kleene_or(a: Eval, b: Eval) -> Eval {
     match (a.0, b.0) {
         (Pass, _) | (_, Pass) => (Pass, 0),
         (Unknown, Unknown) => (Unknown, a.1 | b.1),
@@ -54,7 +54,7 @@ fn kleene_or(a: Eval, b: Eval) -> Eval {
     }
 }
 
-fn kleene_not(a: Eval) -> Eval {
+pub(crate) fn kleene_not(a: Eval) -> Eval {
     match a.0 {
         Pass => (Fail, 0),
         Fail => (Pass, 0),
@@ -90,14 +90,19 @@ pub(crate) fn evaluate(root: &Node, cx: &Ctx<'_>, out: &mut Vec<ConditionTrace>)
 }
 
 /// Builds one trace row.
-pub(crate) fn row(node: &Node, description: String, value: Option<String>, result: TraceResult, depth: u32) -> ConditionTrace {
+pub(crate) fn row(node: &Node, lang: Lang, description: String, value: Option<String>, result: TraceResult, depth: u32) -> ConditionTrace {
+    let quote = node.basis.kind == RuleKind::MeasureQuote;
     ConditionTrace {
         condition: node.code.clone(),
         description,
         fact: node.facts.clone(),
         value,
         result,
-        clause: node.clause.clone(),
+        clause: if lang == Lang::Zh { node.clause_zh.clone() } else { node.clause_en.clone() },
+        basis: node.basis.kind,
+        quote: quote.then(|| node.basis.text.clone()),
+        rule: (!quote).then(|| node.basis.text.clone()),
+        source: node.basis.source.clone(),
         depth,
     }
 }
@@ -110,14 +115,14 @@ fn eval(node: &Node, cx: &Ctx<'_>, depth: u32, out: &mut Vec<ConditionTrace>) ->
         _ => {
             let (r, mask, value, description) = leaf(node, cx);
             if cx.trace {
-                out.push(row(node, description, value, r, depth));
+                out.push(row(node, cx.lang, description, value, r, depth));
             }
             return (r, mask);
         }
     };
     let pos = out.len();
     if cx.trace {
-        out.push(row(node, label(node, cx.lang).unwrap_or_default(), None, Unknown, depth));
+        out.push(row(node, cx.lang, label(node, cx.lang).unwrap_or_default(), None, Unknown, depth));
     }
     let res = children.iter().fold(init, |acc, c| combine(acc, eval(c, cx, depth + 1, out)));
     if let Some(r) = out.get_mut(pos).filter(|_| cx.trace) {
@@ -134,7 +139,7 @@ fn label(node: &Node, lang: Lang) -> Option<String> {
     }
 }
 
-fn param(cx: &Ctx<'_>, idx: usize) -> Option<f64> {
+pub(crate) fn param(cx: &Ctx<'_>, idx: usize) -> Option<f64> {
     cx.policy.parameters.get(idx).and_then(|p| p.value_at(cx.as_of))
 }
 
@@ -147,7 +152,7 @@ fn bool_value(b: bool) -> String {
 }
 
 /// (result, missing mask, value, description) of a leaf.
-fn leaf(node: &Node, cx: &Ctx<'_>) -> (TraceResult, u32, Option<String>, String) {
+pub(crate) fn leaf(node: &Node, cx: &Ctx<'_>) -> (TraceResult, u32, Option<String>, String) {
     let zh = cx.lang == Lang::Zh;
     let f = cx.facts;
     // Static descriptions come from the node; parameter-dependent ones are formatted here.
@@ -214,17 +219,23 @@ fn leaf(node: &Node, cx: &Ctx<'_>) -> (TraceResult, u32, Option<String>, String)
                 None => unknown(FactId::BirthDate, d),
             }
         }
-        Cond::MonthsSinceAtLeast(id, p) => {
+        Cond::MonthsSinceAtLeast(id, p) | Cond::MonthsSinceBelow(id, p) => {
+            let at_least = matches!(node.cond, Cond::MonthsSinceAtLeast(..));
             let Some(n) = param(cx, *p) else { return missing_param() };
             let n = n as u32;
             let d = desc(&|| {
-                (format!("{}至今已满{n}个月", id.label(Lang::Zh)), format!("at least {n} months since the {}", id.label(Lang::En)))
+                let (lz, le) = (id.label(Lang::Zh), id.label(Lang::En));
+                if at_least {
+                    (format!("{lz}至今已满{n}个月"), format!("at least {n} months since the {le}"))
+                } else {
+                    (format!("{lz}至今不满{n}个月"), format!("fewer than {n} months since the {le}"))
+                }
             });
             match f.get(*id) {
                 FactValue::Date(Some(since)) => {
                     let m = calendar::months_between(since, cx.as_of);
                     let v = cx.trace.then(|| if zh { format!("{since}（已满{m}个月）") } else { format!("{since} ({m} full months)") });
-                    (tv(m >= n), 0, v, d)
+                    (tv((m >= n) == at_least), 0, v, d)
                 }
                 _ => unknown(*id, d),
             }
@@ -252,7 +263,16 @@ fn leaf(node: &Node, cx: &Ctx<'_>) -> (TraceResult, u32, Option<String>, String)
             let different = matches!(node.cond, Cond::DifferentCounty);
             let d = desc(&|| Default::default());
             let (h, r) = (f.hukou_region_code.as_deref(), f.residence_region_code.as_deref());
-            let value = cx.trace.then(|| format!("{} → {}", h.unwrap_or("?"), r.unwrap_or("?")));
+            let value = cx.trace.then(|| {
+                let mut v = format!("{} → {}", h.unwrap_or("?"), r.unwrap_or("?"));
+                if let (false, Some(h), Some(r)) = (different, h, r)
+                    && let Some((city, list)) = central_list(cx, h, r)
+                {
+                    v.push_str(if zh { "；依据" } else { "; decided by " });
+                    v.push_str(&list.describe(&city, cx.lang));
+                }
+                v
+            });
             let (Some(h), Some(r)) = (h, r) else {
                 let mask = if h.is_none() { FactId::HukouRegionCode.bit() } else { 0 }
                     | if r.is_none() { FactId::ResidenceRegionCode.bit() } else { 0 };
@@ -265,14 +285,20 @@ fn leaf(node: &Node, cx: &Ctx<'_>) -> (TraceResult, u32, Option<String>, String)
     }
 }
 
-/// True when both counties belong to one prefecture's central urban area on the as-of date.
-fn central_urban_move(cx: &Ctx<'_>, h: &str, r: &str) -> bool {
-    let (Some(ph), Some(pr)) = (cx.divisions.prefecture_of(h), cx.divisions.prefecture_of(r)) else { return false };
+/// The city and its central urban list in force, when both counties are in one city that has a
+/// list: the list that decides whether the move is a central-urban move.
+pub(crate) fn central_list<'a>(cx: &Ctx<'a>, h: &str, r: &str) -> Option<(String, &'a CentralUrbanList)> {
+    let (ph, pr) = (cx.divisions.prefecture_of(h)?, cx.divisions.prefecture_of(r)?);
     if ph.code != pr.code {
-        return false;
+        return None;
     }
-    let areas = &cx.policy.central_urban_areas;
-    areas.contains(&ph.code, h, cx.as_of) && areas.contains(&ph.code, r, cx.as_of)
+    let list = cx.policy.central_urban_areas.list_for(&ph.code, cx.as_of)?;
+    Some((cx.divisions.display_name(&ph.code), list))
+}
+
+/// True when both counties are on one city's central urban list on the as-of date.
+pub(crate) fn central_urban_move(cx: &Ctx<'_>, h: &str, r: &str) -> bool {
+    central_list(cx, h, r).is_some_and(|(_, l)| l.districts.iter().any(|d| d == h) && l.districts.iter().any(|d| d == r))
 }
 
 fn age_value(birth: NaiveDate, age: u32, zh: bool) -> String {

@@ -13,14 +13,16 @@
 mod conditions;
 pub mod facts;
 mod next_step;
+pub mod plain;
 mod scope;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use facts::{FactError, FactId, FactKind, FactValue, Facts, validate};
+pub use plain::{MissingGroup, PlainAnswer};
 
-use crate::policy::{HandlingPlace, PolicySet};
+use crate::policy::{HandlingPlace, ListStatus, PolicySet, RuleKind};
 use crate::regions::Divisions;
 use conditions::{Ctx, evaluate, kleene_and, mask_names};
 
@@ -84,8 +86,17 @@ pub struct ConditionTrace {
     /// What was read (and derived, e.g. the age), `None` when unknown.
     pub value: Option<String>,
     pub result: TraceResult,
-    /// Measure and verbatim quote, e.g. `(三) “持有居住证”`.
+    /// Measure and verbatim quote, e.g. `(三) “持有居住证”`; a platform or local rule is shown
+    /// labelled as such, never in quotation marks.
     pub clause: String,
+    /// What the condition rests on: a measure's text, a platform rule or a local rule.
+    pub basis: RuleKind,
+    /// The verbatim quote (only for `MeasureQuote`).
+    pub quote: Option<String>,
+    /// The rule in the platform's words (only for platform and local rules).
+    pub rule: Option<String>,
+    /// Where a rule comes from, or the sources of the numbers a quoted condition reads.
+    pub source: Option<String>,
     /// Nesting depth under `any` / `not` / nested `all` (0 = top level).
     pub depth: u32,
 }
@@ -99,8 +110,28 @@ pub struct ScopeDecision {
     /// The residence place is outside Guizhou: not served by this platform.
     pub outside_platform: bool,
     pub missing_facts: Vec<String>,
-    /// One sentence for the family, in the caller's language.
+    /// For the family, in the caller's language: why (naming the condition that failed), then
+    /// what follows.
     pub note: Option<String>,
+    /// The plain answer: why, and what is still needed.
+    pub plain: PlainAnswer,
+    /// The central urban list that decided, when both places are in one city that has one.
+    pub central_urban_list: Option<CentralListUsed>,
+}
+
+/// Which city's central urban list was read, so the answer can say who decided and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CentralListUsed {
+    /// City name.
+    pub city: String,
+    pub status: ListStatus,
+    pub source: String,
+    pub dated: NaiveDate,
+    /// District names on the list.
+    pub districts: Vec<String>,
+    /// The list in one phrase, in the caller's language.
+    pub description: String,
 }
 
 /// One entitlement's decision with its explanation and next step.
@@ -116,8 +147,11 @@ pub struct EntitlementResult {
     pub departments: Vec<String>,
     /// Effective handling place (a hukou-side place outside Guizhou becomes `ResidenceWithHukou`).
     pub handled_at: HandlingPlace,
-    /// Handled through cross-province coordination (跨省通办): hukou place outside Guizhou.
+    /// Hukou place in another province: the residence place coordinates across provinces.
     pub cross_province: bool,
+    /// …and the text names 跨省通办 for this entitlement (orphan and unsupported-child
+    /// recognition, the two disability subsidies), so the family need not travel back.
+    pub trans_provincial_service: bool,
     pub trace: Vec<ConditionTrace>,
     /// camelCase names of the facts whose absence makes the outcome `NEEDS_INFO`.
     pub missing_facts: Vec<String>,
@@ -125,6 +159,8 @@ pub struct EntitlementResult {
     pub next_step: Option<String>,
     pub requestable: bool,
     pub bookable: bool,
+    /// The plain answer for the family (empty when [`ScreenOptions::plain`] is off).
+    pub plain: PlainAnswer,
 }
 
 /// The whole screening, reproducible from (facts, as_of, policy version).
@@ -144,11 +180,13 @@ pub struct ScreenOptions {
     /// cost is formatting these strings; a caller that does not show them (e.g. a GraphQL query
     /// that does not select `trace`) can turn them off. Outcomes and missing facts are the same.
     pub trace: bool,
+    /// Build the plain answers of the entitlements (the scope's is always built).
+    pub plain: bool,
 }
 
 impl Default for ScreenOptions {
     fn default() -> Self {
-        ScreenOptions { trace: true }
+        ScreenOptions { trace: true, plain: true }
     }
 }
 
@@ -198,7 +236,9 @@ pub fn screen_with(
         let hukou_side = matches!(e.handled_at, HandlingPlace::Hukou | HandlingPlace::ResidenceWithHukou);
         let cross_province = hukou_side && hukou_outside;
         let handled_at = if cross_province { HandlingPlace::ResidenceWithHukou } else { e.handled_at };
-        let next_step = next_step::for_entitlement(policy, e, outcome, mask, cross_province, platform, &places, lang);
+        let step = next_step::Step { outcome, mask, cross_province, platform };
+        let next_step = next_step::for_entitlement(policy, e, &step, &places, facts, lang);
+        let plain = if options.plain { next_step::plain_answer(e, &cx, &scope.explained, &step, &places) } else { PlainAnswer::default() };
         entitlements.push(EntitlementResult {
             code: e.code.clone(),
             name: e.name(lang).to_string(),
@@ -207,11 +247,13 @@ pub fn screen_with(
             departments: e.departments().map(str::to_string).collect(),
             handled_at,
             cross_province,
+            trans_provincial_service: cross_province && e.cross_province_service,
             trace,
             missing_facts: if outcome == Outcome::NeedsInfo { mask_names(mask) } else { Vec::new() },
             next_step,
             requestable: e.requestable,
             bookable: e.bookable,
+            plain,
         });
     }
     Ok(ScreeningResult { policy_version: policy.version.clone(), as_of, scope: scope.decision, entitlements })

@@ -4,9 +4,10 @@
 //! may well be a migrant child somewhere else; the platform must say "not served here" rather
 //! than "not a migrant child", and every entitlement inherits that answer.
 
-use super::conditions::{Ctx, Eval, evaluate, kleene_and, mask_labels, mask_names};
+use super::conditions::{Ctx, Eval, central_list, evaluate, kleene_and, mask_names};
 use super::next_step::Places;
-use super::{ConditionTrace, Outcome, ScopeDecision, TraceResult};
+use super::plain::{self, Explained, PlainAnswer};
+use super::{CentralListUsed, ConditionTrace, Outcome, ScopeDecision, TraceResult};
 
 /// Scope decision plus what the entitlements need from it.
 pub(crate) struct ScopeEval {
@@ -17,6 +18,8 @@ pub(crate) struct ScopeEval {
     /// Trace row of the platform condition, the first row of every entitlement's trace.
     pub(crate) platform_row: ConditionTrace,
     pub(crate) decision: ScopeDecision,
+    /// The plain explanation, reused by entitlements that require the scope.
+    pub(crate) explained: Explained,
 }
 
 pub(crate) fn decide(cx: &Ctx<'_>, places: &Places) -> ScopeEval {
@@ -24,27 +27,51 @@ pub(crate) fn decide(cx: &Ctx<'_>, places: &Places) -> ScopeEval {
     let mut reasons = Vec::with_capacity(8);
     let platform = evaluate(&rule.platform, cx, &mut reasons);
     let platform_row =
-        reasons.first().cloned().unwrap_or_else(|| super::conditions::row(&rule.platform, String::new(), None, platform.0, 0));
+        reasons.first().cloned().unwrap_or_else(|| super::conditions::row(&rule.platform, cx.lang, String::new(), None, platform.0, 0));
     let cond = evaluate(&rule.condition, cx, &mut reasons);
     let (result, mask) = kleene_and(platform, cond);
     let outcome = Outcome::from(result);
     let outside_platform = platform.0 == TraceResult::Fail;
     let texts = &cx.policy.texts;
-    let note = if outside_platform {
-        Some(places.render(texts.outside_platform.get(cx.lang)))
-    } else {
-        match outcome {
-            Outcome::Eligible => Some(places.render(texts.in_scope.get(cx.lang))),
-            Outcome::NotEligible => Some(places.render(texts.not_in_scope.get(cx.lang))),
-            Outcome::NeedsInfo => Some(super::next_step::please_provide(mask_labels(mask, cx.lang), cx.lang)),
+    // The platform condition first: when it fails, that is the reason, whatever else holds.
+    let p = plain::explain(&rule.platform, cx, places, None);
+    let c = plain::explain(&rule.condition, cx, places, None);
+    let explained = match (p.eval.0, c.eval.0) {
+        (TraceResult::Fail, _) => p,
+        (TraceResult::Pass, _) => Explained { eval: (result, mask), phrases: c.phrases, groups: plain::tidy(c.groups) },
+        (TraceResult::Unknown, TraceResult::Fail) => c,
+        (TraceResult::Unknown, _) => {
+            Explained { eval: (result, mask), phrases: Vec::new(), groups: plain::tidy(p.groups.into_iter().chain(c.groups).collect()) }
         }
+    };
+    let why =
+        if outside_platform { places.render(texts.outside_platform.get(cx.lang)) } else { plain::scope_why(&explained, outcome, cx.lang) };
+    // The family sentence: why, then what follows (services here, or the key-care ledger).
+    let note = match outcome {
+        _ if outside_platform => why.clone(),
+        Outcome::Eligible => format!("{why}{}", places.render(texts.in_scope.get(cx.lang))),
+        Outcome::NotEligible => format!("{why}{}", places.render(texts.not_in_scope.get(cx.lang))),
+        Outcome::NeedsInfo => why.clone(),
+    };
+    let central = match (cx.facts.hukou_region_code.as_deref(), cx.facts.residence_region_code.as_deref()) {
+        (Some(h), Some(r)) => central_list(cx, h, r).map(|(city, l)| CentralListUsed {
+            description: l.describe(&city, cx.lang),
+            city,
+            status: l.status,
+            source: l.source.clone(),
+            dated: l.dated,
+            districts: l.districts.iter().map(|d| cx.divisions.display_name(d)).collect(),
+        }),
+        _ => None,
     };
     let decision = ScopeDecision {
         outcome,
         reasons,
         outside_platform,
         missing_facts: if outcome == Outcome::NeedsInfo { mask_names(mask) } else { Vec::new() },
-        note,
+        note: Some(note),
+        plain: PlainAnswer { why, missing: explained.groups.clone(), ..Default::default() },
+        central_urban_list: central,
     };
-    ScopeEval { result, mask, platform, platform_row, decision }
+    ScopeEval { result, mask, platform, platform_row, decision, explained }
 }

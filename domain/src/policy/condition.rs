@@ -14,14 +14,20 @@
 //! | `age_below` / `age_at_least` | birthDate, `param` (years) | age < p / age ≥ p on the as-of date |
 //! | `age_between` | birthDate, `min`, `max` (years) | min ≤ age ≤ max (inclusive, whole years) |
 //! | `months_since_at_least` | `fact` (date), `param` (months) | at least p calendar months since the date |
+//! | `months_since_below` | `fact` (date), `param` (months) | fewer than p calendar months since the date |
 //! | `fact_at_most` / `fact_at_least` | `fact` (number), `param` | value ≤ p / value ≥ p |
 //! | `different_county` | hukouRegionCode, residenceRegionCode | the two counties differ |
 //! | `not_central_urban_move` | hukouRegionCode, residenceRegionCode | not both in one city's central urban area |
 //! | `all` / `any` / `not` | `of` | Kleene AND / OR / NOT of the sub-conditions |
+//!
+//! Every condition states its basis: `quote` (verbatim text of the entitlement's measure), or
+//! `rule_kind = "platform" | "local"` with `rule` (the rule in the platform's words) and `source`.
+//! A condition with neither cites its entitlement's clause. Rules are never shown as quotes.
 
 use std::collections::HashMap;
 
 use super::load::{Fail, line_err};
+use super::model::{Parameter, RuleBasis, RuleKind};
 use super::raw::{RawCondition, S};
 use crate::eligibility::Lang;
 use crate::eligibility::facts::{FactId, FactKind};
@@ -34,8 +40,11 @@ pub(crate) struct Node {
     pub(crate) code: String,
     /// camelCase facts read, comma separated ("" for combinators).
     pub(crate) facts: String,
-    /// Measure + quote, e.g. `(三) “持有居住证”`.
-    pub(crate) clause: String,
+    /// What the condition rests on.
+    pub(crate) basis: RuleBasis,
+    /// The basis as the trace shows it, per language (quotes are the same in both).
+    pub(crate) clause_zh: String,
+    pub(crate) clause_en: String,
     pub(crate) label_zh: Option<String>,
     pub(crate) label_en: Option<String>,
 }
@@ -52,6 +61,7 @@ pub(crate) enum Cond {
     AgeAtLeast(usize),
     AgeBetween(usize, usize),
     MonthsSinceAtLeast(FactId, usize),
+    MonthsSinceBelow(FactId, usize),
     FactAtMost(FactId, usize),
     FactAtLeast(FactId, usize),
     DifferentCounty,
@@ -65,6 +75,7 @@ pub(crate) enum Cond {
 pub(crate) struct CompileCtx<'a> {
     pub(crate) text: &'a str,
     pub(crate) params: &'a HashMap<String, usize>,
+    pub(crate) parameters: &'a [Parameter],
     /// Parameters that must hold whole numbers ≥ 0 (ages, months), filled while compiling.
     pub(crate) whole_params: &'a mut Vec<(usize, usize)>,
     pub(crate) allow_in_scope: bool,
@@ -72,8 +83,17 @@ pub(crate) struct CompileCtx<'a> {
     pub(crate) default_clause: &'a str,
 }
 
-fn quoted(measure: &str, quote: &str) -> String {
-    format!("{measure} “{quote}”")
+impl Node {
+    /// The basis of this condition and of every condition under it, in tree order.
+    pub(crate) fn bases(&self) -> Vec<&RuleBasis> {
+        let mut out = vec![&self.basis];
+        match &self.cond {
+            Cond::All(c) | Cond::Any(c) => c.iter().for_each(|n| out.extend(n.bases())),
+            Cond::Not(n) => out.extend(n.bases()),
+            _ => {}
+        }
+        out
+    }
 }
 
 pub(crate) fn compile(raw: &S<RawCondition>, cx: &mut CompileCtx<'_>) -> Result<Node, Fail> {
@@ -139,10 +159,11 @@ pub(crate) fn compile(raw: &S<RawCondition>, cx: &mut CompileCtx<'_>) -> Result<
             let hi = param(cx, r.max.as_ref(), "max", true)?;
             (Cond::AgeBetween(lo, hi), format!("age_between({},{})", pname(lo), pname(hi)), "birthDate".into())
         }
-        "months_since_at_least" => {
+        "months_since_at_least" | "months_since_below" => {
             let f = fact(FactKind::Date)?;
             let p = param(cx, r.param.as_ref(), "param", true)?;
-            (Cond::MonthsSinceAtLeast(f, p), format!("months_since_at_least({},{})", f.api_name(), pname(p)), f.api_name().into())
+            let c = if kind == "months_since_below" { Cond::MonthsSinceBelow(f, p) } else { Cond::MonthsSinceAtLeast(f, p) };
+            (c, format!("{kind}({},{})", f.api_name(), pname(p)), f.api_name().into())
         }
         "fact_at_most" | "fact_at_least" => {
             let f = fact(FactKind::Number)?;
@@ -167,13 +188,58 @@ pub(crate) fn compile(raw: &S<RawCondition>, cx: &mut CompileCtx<'_>) -> Result<
         }
         other => return Err(at(&r.kind).msg(format!("unknown condition kind `{other}`"))),
     };
-    let clause = match (&r.clause, &r.quote) {
-        (Some(c), _) => c.clone(),
-        (None, Some(q)) => quoted(cx.measure, q),
-        (None, None) => quoted(cx.measure, cx.default_clause),
-    };
+    let basis = basis(raw, cx, &cond)?;
     let (static_zh, static_en) = static_description(&cond).unzip();
-    Ok(Node { label_zh: r.label_zh.clone().or(static_zh), label_en: r.label_en.clone().or(static_en), cond, code, facts, clause })
+    Ok(Node {
+        label_zh: r.label_zh.clone().or(static_zh),
+        label_en: r.label_en.clone().or(static_en),
+        cond,
+        code,
+        facts,
+        clause_zh: basis.display(Lang::Zh),
+        clause_en: basis.display(Lang::En),
+        basis,
+    })
+}
+
+/// The condition's basis: its quote, its labelled rule, or the entitlement's clause. The sources
+/// of parameters it reads come along, so an age band's origin is never hidden behind a quote.
+fn basis(raw: &S<RawCondition>, cx: &CompileCtx<'_>, cond: &Cond) -> Result<RuleBasis, Fail> {
+    let r = raw.get_ref();
+    let param_sources = || {
+        let idx: Vec<usize> = match cond {
+            Cond::AgeBelow(p) | Cond::AgeAtLeast(p) => vec![*p],
+            Cond::AgeBetween(a, b) => vec![*a, *b],
+            Cond::MonthsSinceAtLeast(_, p) | Cond::MonthsSinceBelow(_, p) | Cond::FactAtMost(_, p) | Cond::FactAtLeast(_, p) => vec![*p],
+            _ => Vec::new(),
+        };
+        let s: Vec<&str> = idx.iter().filter_map(|i| cx.parameters.get(*i)).map(|p| p.source.as_str()).collect();
+        (!s.is_empty()).then(|| s.join("；"))
+    };
+    let measure = cx.measure.to_string();
+    match (&r.rule_kind, &r.quote) {
+        (Some(k), Some(_)) => {
+            Err(line_err(cx.text, k.span()).msg("a condition is either a `quote` or a `rule_kind` rule, not both".into()))
+        }
+        (Some(k), None) => {
+            let kind = match k.get_ref().as_str() {
+                "platform" => RuleKind::PlatformRule,
+                "local" => RuleKind::LocalRule,
+                other => return Err(line_err(cx.text, k.span()).msg(format!("unknown rule_kind `{other}` (platform or local)"))),
+            };
+            let (Some(text), Some(source)) = (r.rule.clone(), r.source.clone().filter(|s| !s.trim().is_empty())) else {
+                return Err(line_err(cx.text, k.span()).msg("a platform or local rule needs `rule` and `source`".into()));
+            };
+            Ok(RuleBasis { kind, measure, text, source: Some(source) })
+        }
+        (None, q) => {
+            if r.rule.is_some() || r.source.is_some() {
+                return Err(line_err(cx.text, raw.span()).msg("`rule` and `source` need `rule_kind`".into()));
+            }
+            let text = q.clone().unwrap_or_else(|| cx.default_clause.to_string());
+            Ok(RuleBasis { kind: RuleKind::MeasureQuote, measure, text, source: param_sources() })
+        }
+    }
 }
 
 /// Descriptions that do not depend on parameter values, computed once at load time so that a

@@ -9,7 +9,6 @@ use toml::value::Datetime;
 use super::condition::{CompileCtx, Node, compile};
 use super::model::*;
 use super::raw::*;
-use crate::regions::{Divisions, Level};
 
 /// A validation failure before the file name is attached.
 #[derive(Debug)]
@@ -37,10 +36,11 @@ pub(crate) fn line_err(text: &str, span: Range<usize>) -> At {
     At(line_of(text, span.start))
 }
 
-const MEASURES: [&str; 13] = ["(一)", "(二)", "(三)", "(四)", "(五)", "(六)", "(七)", "(八)", "(九)", "(十)", "(十一)", "(十二)", "(十三)"];
+pub(crate) const MEASURES: [&str; 13] =
+    ["(一)", "(二)", "(三)", "(四)", "(五)", "(六)", "(七)", "(八)", "(九)", "(十)", "(十一)", "(十二)", "(十三)"];
 const UNITS: [&str; 5] = ["years", "months", "working_days", "grade", "share"];
 
-fn date(text: &str, d: &S<Datetime>) -> Result<NaiveDate, Fail> {
+pub(crate) fn date(text: &str, d: &S<Datetime>) -> Result<NaiveDate, Fail> {
     let v = d.get_ref();
     let bad = || line_err(text, d.span()).msg(format!("`{v}` is not a plain date (YYYY-MM-DD)"));
     match (v.date, v.time, v.offset) {
@@ -49,7 +49,7 @@ fn date(text: &str, d: &S<Datetime>) -> Result<NaiveDate, Fail> {
     }
 }
 
-fn opt_date(text: &str, d: &Option<S<Datetime>>) -> Result<Option<NaiveDate>, Fail> {
+pub(crate) fn opt_date(text: &str, d: &Option<S<Datetime>>) -> Result<Option<NaiveDate>, Fail> {
     d.as_ref().map(|d| date(text, d)).transpose()
 }
 
@@ -82,7 +82,7 @@ fn texts(text: &str, zh: &S<String>, en: &S<String>) -> Result<Texts, Fail> {
 
 /// Checks that dated entries of one thing neither overlap nor leave a gap in `[from, to]`.
 /// `entries`: (from, to, line). Returns the failure for the first offending entry.
-fn check_timeline(
+pub(crate) fn check_timeline(
     what: &str,
     entries: &mut [(NaiveDate, Option<NaiveDate>, usize)],
     from: NaiveDate,
@@ -129,7 +129,7 @@ fn check_timeline(
 
 /// Parses, validates and compiles one policy file; returns the policy and the line of its
 /// `effective_from` (for errors about overlapping versions).
-pub(crate) fn load_file(text: &str, divisions: &Divisions) -> Result<(Policy, usize), Fail> {
+pub(crate) fn load_file(text: &str) -> Result<(Policy, usize), Fail> {
     let raw: RawFile = toml::from_str(text)
         .map_err(|e| Fail { line: e.span().map(|s| line_of(text, s.start)).unwrap_or(0), message: e.message().trim().to_string() })?;
     let h = &raw.policy;
@@ -189,49 +189,12 @@ pub(crate) fn load_file(text: &str, divisions: &Divisions) -> Result<(Policy, us
         p.values.sort_by_key(|v| v.from);
     }
 
-    // Central urban areas.
-    let c = &raw.central_urban_area;
-    let suffix = match c.default_district_suffix.get_ref().as_slice() {
-        [a, b] if a <= b && *b <= 99 => (*a, *b),
-        _ => {
-            return Err(line_err(text, c.default_district_suffix.span())
-                .msg("default_district_suffix must be [min, max] with 0 ≤ min ≤ max ≤ 99".into()));
-        }
-    };
-    let mut overrides = Vec::new();
-    let mut by_pref: HashMap<String, Vec<(NaiveDate, Option<NaiveDate>, usize)>> = HashMap::new();
-    for o in &c.overrides {
-        let r = o.get_ref();
-        let pref = r.prefecture.get_ref();
-        if divisions.get(pref).is_none_or(|d| d.level != Level::Prefecture) {
-            return Err(line_err(text, r.prefecture.span()).msg(format!("`{pref}` is not a prefecture-level division code")));
-        }
-        for d in &r.districts {
-            if !divisions.is_county(d.get_ref()) || divisions.prefecture_of(d.get_ref()).is_none_or(|p| p.code != *pref) {
-                return Err(line_err(text, d.span()).msg(format!("`{}` is not a county-level division of {pref}", d.get_ref())));
-            }
-        }
-        let of = opt_date(text, &r.effective_from)?.unwrap_or(from);
-        let ot = opt_date(text, &r.effective_to)?;
-        let line = line_of(text, r.effective_from.as_ref().map(|d| d.span().start).unwrap_or(r.prefecture.span().start));
-        by_pref.entry(pref.clone()).or_default().push((of, ot, line));
-        overrides.push(CentralUrbanOverride {
-            prefecture: pref.clone(),
-            districts: r.districts.iter().map(|d| d.get_ref().clone()).collect(),
-            note: r.note.clone(),
-            from: of,
-            to: ot,
-        });
-    }
-    for (pref, entries) in &mut by_pref {
-        check_timeline(&format!("central urban area of {pref}"), entries, from, to, false)?;
-    }
-
     // Conditions.
     let mut whole = Vec::new();
     let mut cx = CompileCtx {
         text,
         params: &param_idx,
+        parameters: &parameters,
         whole_params: &mut whole,
         allow_in_scope: false,
         measure: &raw.scope.measure,
@@ -271,6 +234,7 @@ pub(crate) fn load_file(text: &str, divisions: &Divisions) -> Result<(Policy, us
         let mut cx = CompileCtx {
             text,
             params: &param_idx,
+            parameters: &parameters,
             whole_params: &mut whole,
             allow_in_scope: true,
             measure: r.measure.get_ref(),
@@ -290,9 +254,19 @@ pub(crate) fn load_file(text: &str, divisions: &Divisions) -> Result<(Policy, us
             bookable: r.bookable,
             routing,
             next_step: texts(text, &r.next_step_zh, &r.next_step_en)?,
+            cross_province_service: r.cross_province_service,
+            otherwise: match (&r.otherwise_zh, &r.otherwise_en) {
+                (Some(zh), Some(en)) => Some(texts(text, zh, en)?),
+                (None, None) => None,
+                (Some(s), None) | (None, Some(s)) => {
+                    return Err(line_err(text, s.span()).msg("`otherwise_zh` and `otherwise_en` go together".into()));
+                }
+            },
+            extra_step: r.extra_step.as_ref().map(|x| extra_step(text, x)).transpose()?,
             condition,
         });
     }
+    let measures = super::coverage::measures(text, &raw.measures, &dept_codes, &entitlements)?;
     for (idx, offset) in whole {
         if let Some((i, v)) =
             parameters[idx].values.iter().enumerate().find(|(_, v)| v.value < 0.0 || v.value.fract() != 0.0 || v.value > 1000.0)
@@ -318,17 +292,31 @@ pub(crate) fn load_file(text: &str, divisions: &Divisions) -> Result<(Policy, us
         effective_to: to,
         departments,
         parameters,
-        central_urban_areas: CentralUrbanAreas { quote: c.quote.clone(), default_suffix: suffix, overrides },
+        central_urban_areas: super::central::CentralUrbanAreas {
+            quote: raw.central_urban_area.quote.get_ref().clone(),
+            file: String::new(),
+            lists: Vec::new(),
+        },
         entitlements,
+        measures,
         texts: PolicyTexts {
             in_scope: texts(text, &t.in_scope_zh, &t.in_scope_en)?,
             not_in_scope: texts(text, &t.not_in_scope_zh, &t.not_in_scope_en)?,
             outside_platform: texts(text, &t.outside_platform_zh, &t.outside_platform_en)?,
             cross_province: texts(text, &t.cross_province_zh, &t.cross_province_en)?,
+            cross_province_coordination: texts(text, &t.cross_province_coordination_zh, &t.cross_province_coordination_en)?,
         },
         scope,
     };
     Ok((policy, line_of(text, h.effective_from.span().start)))
+}
+
+fn extra_step(text: &str, x: &S<RawExtraStep>) -> Result<ExtraStep, Fail> {
+    let r = x.get_ref();
+    let unless_true = crate::eligibility::FactId::from_api_name(r.unless_true.get_ref())
+        .filter(|f| f.kind() == crate::eligibility::FactKind::Bool)
+        .ok_or_else(|| line_err(text, r.unless_true.span()).msg(format!("`{}` is not a yes/no fact", r.unless_true.get_ref())))?;
+    Ok(ExtraStep { unless_true, text: texts(text, &r.zh, &r.en)? })
 }
 
 fn routing(

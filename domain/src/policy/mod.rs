@@ -17,21 +17,26 @@
 //! [[parameter]]       # name, value, unit (years|months|working_days|grade|share), source,
 //!                     # optional effective_from/effective_to (default: the policy's range);
 //!                     # several entries with one name form a timeline (no overlap, no gap)
-//! [central_urban_area]            # quote, default_district_suffix = [1, 20]
-//! [[central_urban_area.override]] # prefecture, districts = [...], note, optional dates
+//! [central_urban_area]            # quote (the lists: policy/local/central-urban-districts.toml)
 //! [scope]             # measure, clause, platform = {condition}, condition = {condition}
 //! [[entitlement]]     # code, name_zh, name_en, measure, clause, lead_department,
 //!                     # coordinating_departments, handled_at, requestable, bookable,
 //!                     # routing = { queue_department, first_response_working_days, ... },
 //!                     # next_step_zh, next_step_en ({residence}/{hukou} placeholders),
-//!                     # condition = { kind = "...", ... } (kinds: see `condition` module docs)
+//!                     # condition = { kind = "...", ... } (kinds: see `condition` module docs),
+//!                     # optional cross_province_service, otherwise_zh/en, extra_step
+//! [[measure]]         # code, title, title_en, departments, responsibility (verbatim),
+//!                     # [[measure.duty]] kind (monitoring|platform|outside), quote, zh, en, departments
 //! ```
 
+mod central;
 mod condition;
+mod coverage;
 mod load;
 mod model;
 mod raw;
 
+pub use central::{CentralUrbanAreas, CentralUrbanList, GUIZHOU_CENTRAL_DISTRICTS, ListStatus};
 pub(crate) use condition::{Cond, Node, requires_scope};
 pub use model::*;
 
@@ -57,12 +62,18 @@ pub struct PolicySet {
 }
 
 impl PolicySet {
-    /// Loads and validates `(file name, TOML text)` pairs, one version per file.
+    /// Loads and validates `(file name, TOML text)` pairs, one version per file, with the central
+    /// urban lists shipped with the code.
     pub fn load(sources: &[(&str, &str)], divisions: &Divisions) -> Result<PolicySet, PolicyError> {
+        PolicySet::load_with(sources, GUIZHOU_CENTRAL_DISTRICTS, divisions)
+    }
+
+    /// [`PolicySet::load`] with the central urban lists read from `central` (file name, text).
+    pub fn load_with(sources: &[(&str, &str)], central: (&str, &str), divisions: &Divisions) -> Result<PolicySet, PolicyError> {
         let mut loaded = Vec::new();
         for (file, text) in sources {
             let (policy, line) =
-                load::load_file(text, divisions).map_err(|f| PolicyError { file: file.to_string(), line: f.line, message: f.message })?;
+                load::load_file(text).map_err(|f| PolicyError { file: file.to_string(), line: f.line, message: f.message })?;
             loaded.push((policy, *file, line));
         }
         if loaded.is_empty() {
@@ -86,7 +97,12 @@ impl PolicySet {
                 });
             }
         }
-        Ok(PolicySet { versions: loaded.into_iter().map(|(p, _, _)| p).collect() })
+        let from = loaded[0].0.effective_from;
+        let mut versions: Vec<Policy> = loaded.into_iter().map(|(p, _, _)| p).collect();
+        for p in &mut versions {
+            p.central_urban_areas = central::load(central.0, central.1, &p.central_urban_areas.quote, divisions, from)?;
+        }
+        Ok(PolicySet { versions })
     }
 
     /// Loads the policy shipped with the code ([`GUIZHOU_2025`]).

@@ -7,7 +7,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::central::CentralUrbanAreas;
 use super::condition::Node;
+use crate::eligibility::FactId;
 use crate::eligibility::Lang;
 
 /// Which place's authorities handle an entitlement.
@@ -208,8 +210,105 @@ pub struct Entitlement {
     pub routing: Option<RoutingSpec>,
     /// What to do when eligible: where to go, what to bring.
     pub next_step: Texts,
+    /// The text names 跨省通办 for it; other hukou-side entitlements are coordinated across
+    /// provinces without that promise.
+    pub cross_province_service: bool,
+    /// Another route when the answer is "not eligible" (e.g. apply for a residence permit).
+    pub otherwise: Option<Texts>,
+    /// A step added when a fact is not known to be true (e.g. no residence permit yet).
+    pub extra_step: Option<ExtraStep>,
     #[serde(skip)]
     pub(crate) condition: Node,
+}
+
+/// A next-step addition for families for whom `unless_true` is false or unknown.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtraStep {
+    #[serde(skip)]
+    pub unless_true: FactId,
+    pub text: Texts,
+}
+
+/// What a condition rests on: a verbatim quote of a measure, or a rule of the platform or of the
+/// locality, which is never shown as a quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RuleKind {
+    /// Verbatim text of a measure.
+    MeasureQuote,
+    /// What this platform serves (e.g. residence in Guizhou).
+    PlatformRule,
+    /// A local decision or national rule the measures leave to local implementation.
+    LocalRule,
+}
+
+/// The basis of one condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleBasis {
+    pub kind: RuleKind,
+    /// Measure the condition belongs to, e.g. "(三)".
+    pub measure: String,
+    /// The verbatim quote (`MeasureQuote`) or the rule as stated by the platform.
+    pub text: String,
+    /// Where a platform or local rule comes from; for a quote, the sources of the numbers it
+    /// reads (parameters), if any.
+    pub source: Option<String>,
+}
+
+impl RuleBasis {
+    /// How the trace shows it: a quote in quotation marks, a rule labelled as such.
+    pub fn display(&self, lang: Lang) -> String {
+        let src = self.source.as_deref().unwrap_or_default();
+        match (self.kind, lang) {
+            (RuleKind::MeasureQuote, _) => format!("{} “{}”", self.measure, self.text),
+            (RuleKind::PlatformRule, Lang::Zh) => format!("平台规则（非措施原文）：{}。依据：{src}", self.text),
+            (RuleKind::PlatformRule, Lang::En) => format!("Platform rule (not the measures' text): {}. Basis: {src}", self.text),
+            (RuleKind::LocalRule, Lang::Zh) => format!("本地规则（非措施原文）：{}。依据：{src}", self.text),
+            (RuleKind::LocalRule, Lang::En) => format!("Local rule (not the measures' text): {}. Basis: {src}", self.text),
+        }
+    }
+}
+
+/// How the platform serves one measure's duty that is not an entitlement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DutyKind {
+    /// Served by the monitoring register, verification and key-care ledger.
+    Monitoring,
+    /// Served by another platform feature (bookable sessions, the directory, information).
+    Platform,
+    /// Outside what an API can do (enforcement, organization, funding, other departments' work).
+    Outside,
+}
+
+/// One duty of a measure, with the part of the text it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Duty {
+    pub kind: DutyKind,
+    /// Verbatim part of the measure.
+    pub quote: String,
+    /// How it is served, or why it is outside the API.
+    pub zh: String,
+    pub en: String,
+    pub departments: Vec<String>,
+}
+
+/// One of the 13 measures: its responsible departments and every duty's place in the platform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MeasureCoverage {
+    /// "(一)" … "(十三)".
+    pub code: String,
+    pub title_zh: String,
+    pub title_en: String,
+    /// Departments the text makes responsible.
+    pub departments: Vec<String>,
+    /// Verbatim sentence naming them.
+    pub responsibility: String,
+    pub duties: Vec<Duty>,
 }
 
 impl Entitlement {
@@ -232,42 +331,6 @@ impl Entitlement {
     }
 }
 
-/// A city's central urban area (中心城区) as a set of district codes, overriding the default.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CentralUrbanOverride {
-    pub prefecture: String,
-    pub districts: Vec<String>,
-    /// Why this city differs from the default.
-    pub note: String,
-    pub from: NaiveDate,
-    pub to: Option<NaiveDate>,
-}
-
-/// How central urban areas are determined: by default the prefecture's city districts (codes
-/// whose last two digits are in `default_suffix`), unless an override is in force.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CentralUrbanAreas {
-    /// The clause being modelled (the exclusion in measure (一)).
-    pub quote: String,
-    pub default_suffix: (u32, u32),
-    pub overrides: Vec<CentralUrbanOverride>,
-}
-
-impl CentralUrbanAreas {
-    /// True when county `code` of prefecture `prefecture` is in its central urban area on `date`.
-    pub fn contains(&self, prefecture: &str, code: &str, date: NaiveDate) -> bool {
-        let over = self.overrides.iter().find(|o| o.prefecture == prefecture && o.from <= date && o.to.is_none_or(|t| date <= t));
-        match over {
-            Some(o) => o.districts.iter().any(|d| d == code),
-            None => {
-                code.get(4..6).and_then(|s| s.parse::<u32>().ok()).is_some_and(|n| n >= self.default_suffix.0 && n <= self.default_suffix.1)
-            }
-        }
-    }
-}
-
 /// Who is a migrant child: the platform condition (residence in Guizhou) and measure (一).
 #[derive(Debug, Clone)]
 pub(crate) struct ScopeRule {
@@ -284,7 +347,10 @@ pub struct PolicyTexts {
     pub in_scope: Texts,
     pub not_in_scope: Texts,
     pub outside_platform: Texts,
+    /// Hukou outside Guizhou where the text names 跨省通办.
     pub cross_province: Texts,
+    /// Hukou outside Guizhou, coordinated across provinces without a 跨省通办 promise.
+    pub cross_province_coordination: Texts,
 }
 
 /// One version of the policy, in force from `effective_from` to `effective_to` (inclusive).
@@ -302,6 +368,8 @@ pub struct Policy {
     pub parameters: Vec<Parameter>,
     pub central_urban_areas: CentralUrbanAreas,
     pub entitlements: Vec<Entitlement>,
+    /// The 13 measures and how each is served (`policyCoverage`).
+    pub measures: Vec<MeasureCoverage>,
     pub texts: PolicyTexts,
     #[serde(skip)]
     pub(crate) scope: ScopeRule,
@@ -331,5 +399,19 @@ impl Policy {
     /// Measure and clause of the migrant-child definition, for display.
     pub fn scope_clause(&self) -> (&str, &str) {
         (&self.scope.measure, &self.scope.clause)
+    }
+
+    /// The basis of every condition of the scope (platform condition first).
+    pub fn scope_bases(&self) -> Vec<&RuleBasis> {
+        let mut out = self.scope.platform.bases();
+        out.extend(self.scope.condition.bases());
+        out
+    }
+}
+
+impl Entitlement {
+    /// The basis of every condition of this entitlement, in tree order.
+    pub fn bases(&self) -> Vec<&RuleBasis> {
+        self.condition.bases()
     }
 }

@@ -20,6 +20,8 @@ pub(crate) struct RawFile {
     pub scope: RawScope,
     #[serde(rename = "entitlement", default)]
     pub entitlements: Vec<S<RawEntitlement>>,
+    #[serde(rename = "measure", default)]
+    pub measures: Vec<S<RawMeasure>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -45,6 +47,8 @@ pub(crate) struct RawTexts {
     pub outside_platform_en: S<String>,
     pub cross_province_zh: S<String>,
     pub cross_province_en: S<String>,
+    pub cross_province_coordination_zh: S<String>,
+    pub cross_province_coordination_en: S<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,25 +71,12 @@ pub(crate) struct RawParameter {
     pub effective_to: Option<S<Datetime>>,
 }
 
+/// The clause of the central-urban exclusion; the per-city lists are a separate file
+/// ([`super::central`]) because civil affairs confirms them city by city.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCentral {
-    #[serde(default)]
-    pub quote: String,
-    pub default_district_suffix: S<Vec<u32>>,
-    #[serde(rename = "override", default)]
-    pub overrides: Vec<S<RawOverride>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawOverride {
-    pub prefecture: S<String>,
-    pub districts: Vec<S<String>>,
-    #[serde(default)]
-    pub note: String,
-    pub effective_from: Option<S<Datetime>>,
-    pub effective_to: Option<S<Datetime>>,
+    pub quote: S<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,7 +105,53 @@ pub(crate) struct RawEntitlement {
     pub routing: Option<S<RawRouting>>,
     pub next_step_zh: S<String>,
     pub next_step_en: S<String>,
+    /// The text names 跨省通办 for this entitlement (only orphan / unsupported-child recognition and
+    /// the two disability subsidies in (三)).
+    #[serde(default)]
+    pub cross_province_service: bool,
+    /// What else the family can do when the answer is "not eligible" (another route).
+    pub otherwise_zh: Option<S<String>>,
+    pub otherwise_en: Option<S<String>>,
+    /// A step added to the next step when `unless_true` is not known to be true.
+    pub extra_step: Option<S<RawExtraStep>>,
     pub condition: S<RawCondition>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawExtraStep {
+    pub unless_true: S<String>,
+    pub zh: S<String>,
+    pub en: S<String>,
+}
+
+/// One of the 13 measures and how the platform serves it (`policyCoverage`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMeasure {
+    pub code: S<String>,
+    pub title: S<String>,
+    pub title_en: String,
+    /// Departments the text makes responsible (its closing parenthesis, or the bodies it names).
+    pub departments: Vec<S<String>>,
+    /// Verbatim: the sentence naming them.
+    pub responsibility: String,
+    #[serde(rename = "duty", default)]
+    pub duties: Vec<S<RawDuty>>,
+}
+
+/// A duty of a measure that is not an entitlement: served by a platform feature, or outside what
+/// an API can do (then `why_*` says why).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDuty {
+    pub kind: S<String>,
+    /// Verbatim part of the measure's text the duty comes from.
+    pub quote: String,
+    pub zh: String,
+    pub en: String,
+    #[serde(default)]
+    pub departments: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,8 +176,11 @@ pub(crate) struct RawCondition {
     pub of: Option<Vec<S<RawCondition>>>,
     /// Part of the measure's text this condition encodes (verbatim).
     pub quote: Option<String>,
-    /// Full clause text replacing `measure “quote”` (for rules that are not a quote).
-    pub clause: Option<String>,
+    /// A rule that is not the measure's text: `platform` (what this platform serves) or `local`
+    /// (a local decision), stated in `rule` with its `source`. Never combined with `quote`.
+    pub rule_kind: Option<S<String>>,
+    pub rule: Option<String>,
+    pub source: Option<String>,
     pub label_zh: Option<String>,
     pub label_en: Option<String>,
 }
