@@ -22,8 +22,10 @@ pub mod mail;
 pub mod ratelimit;
 pub mod reference;
 pub mod services;
+pub mod sms;
 pub mod spreadsheet;
 pub mod state;
+pub mod wechat;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -47,6 +49,8 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
         Some(m) => m,
         None => Mailer::from_config(&config)?,
     };
+    let sms = sms::Sms::from_config(&config).map_err(|e| e.to_string())?;
+    let wechat = wechat::WeChat::from_config(&config).map_err(|e| e.to_string())?;
     let db = db::connect(&config).await.map_err(|e| format!("database: {e}"))?;
     db::migrate(&db).await.map_err(|e| format!("migration: {e}"))?;
     services::key_checks::verify(&db, &pii, Clock::default().now()).await?;
@@ -69,6 +73,8 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
         mail_wake: Arc::new(Notify::new()),
         reference: Arc::new(reference),
         clock: Clock::default(),
+        sms: Arc::new(sms),
+        wechat: wechat.map(Arc::new),
     })
 }
 

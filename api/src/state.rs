@@ -34,4 +34,8 @@ pub struct AppState {
     pub events: crate::events::EventBus,
     /// Authenticated sessions remembered between requests.
     pub sessions: Arc<crate::auth::sessions::SessionCache>,
+    /// SMS transport of the families' sign-in codes.
+    pub sms: Arc<crate::sms::Sms>,
+    /// The families' mini-program, when WeChat sign-in is configured.
+    pub wechat: Option<Arc<crate::wechat::WeChat>>,
 }

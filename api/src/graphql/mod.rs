@@ -21,6 +21,7 @@ pub mod plain;
 pub mod reference;
 pub mod requests;
 pub mod scalars;
+pub mod signin;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
@@ -54,6 +55,7 @@ pub struct MutationRoot(
     calendar::CalendarMutation,
     claims::ClaimsMutation,
     mail::MailMutation,
+    signin::SigninMutation,
 );
 
 /// Every subscription, by domain.
