@@ -95,10 +95,16 @@ pub async fn send(state: &AppState, e164: &str, purpose: Purpose, address: Optio
     if let Err(e) = state.sms.send(e164, purpose.template(), &[code, minutes]).await {
         // An unsent code must not count against the number's quota.
         phone_code::Entity::delete_by_id(id).exec(&state.db).await?;
-        tracing::warn!(provider = state.sms.kind(), error = %e, "sign-in code not sent");
         return Err(match e {
-            SmsError::Temporary(_) => AppError::Unavailable { retry_after_secs: 30 },
-            SmsError::Permanent(_) => AppError::validation("phone", "短信无法发送到此号码", "an SMS cannot be sent to this number"),
+            SmsError::BadNumber(_) => AppError::validation("phone", "短信无法发送到此号码", "an SMS cannot be sent to this number"),
+            SmsError::Temporary(_) => {
+                tracing::warn!(provider = state.sms.kind(), error = %e, "sign-in code not sent");
+                AppError::Unavailable { retry_after_secs: 30 }
+            }
+            SmsError::Permanent(_) => {
+                tracing::error!(provider = state.sms.kind(), error = %e, "sign-in code refused by the SMS provider: check its settings");
+                AppError::Unavailable { retry_after_secs: 300 }
+            }
         });
     }
     Ok(())

@@ -39,7 +39,11 @@ impl Template {
 /// Why a message was not sent; the text is safe to log (no number, no parameter).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SmsError {
-    /// Retrying will not help (bad number, refused template, wrong keys).
+    /// The provider will not deliver to this number (malformed, blacklisted, unsubscribed).
+    #[error("SMS refused for this number: {0}")]
+    BadNumber(String),
+    /// Retrying will not help until the operator fixes the configuration (keys, signature,
+    /// template, balance).
     #[error("SMS refused: {0}")]
     Permanent(String),
     /// The provider or the network failed; a retry may succeed.

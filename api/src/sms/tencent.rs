@@ -123,8 +123,13 @@ impl TencentSms {
     }
 }
 
-/// Provider error codes that a later retry can cure are temporary; the rest are permanent.
+/// Provider error codes about the number, those a later retry can cure, and the rest (the
+/// operator's configuration).
 fn classify(code: &str) -> SmsError {
+    let about_number = ["InvalidParameterValue.IncorrectPhoneNumber", "FailedOperation.PhoneNumberInBlacklist", "FailedOperation.PhoneNumberOnBlacklist", "UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber"];
+    if about_number.contains(&code) {
+        return SmsError::BadNumber(code.to_owned());
+    }
     let temporary = ["InternalError", "RequestLimitExceeded", "LimitExceeded.DeliveryFrequencyLimit", "FailedOperation.InsufficientBalance"];
     if temporary.iter().any(|t| code.starts_with(t)) { SmsError::Temporary(code.to_owned()) } else { SmsError::Permanent(code.to_owned()) }
 }
@@ -229,7 +234,7 @@ mod tests {
     #[test]
     fn provider_codes_split_into_retryable_and_final() {
         assert!(matches!(classify("InternalError.Timeout"), SmsError::Temporary(_)));
-        assert!(matches!(classify("InvalidParameterValue.IncorrectPhoneNumber"), SmsError::Permanent(_)));
+        assert!(matches!(classify("InvalidParameterValue.IncorrectPhoneNumber"), SmsError::BadNumber(_)));
         assert!(matches!(classify("AuthFailure.SignatureFailure"), SmsError::Permanent(_)));
     }
 }
