@@ -43,7 +43,14 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("ux_account_wechat_openid").table("account_wechat").col("app_id").col("openid").unique().if_not_exists().to_owned(),
+            Index::create()
+                .name("ux_account_wechat_openid")
+                .table("account_wechat")
+                .col("app_id")
+                .col("openid")
+                .unique()
+                .if_not_exists()
+                .to_owned(),
         )
         .await?;
         m.create_table(
@@ -62,7 +69,13 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("ix_phone_codes_phone").table("phone_codes").col("phone_hash").col("created_at").if_not_exists().to_owned(),
+            Index::create()
+                .name("ix_phone_codes_phone")
+                .table("phone_codes")
+                .col("phone_hash")
+                .col("created_at")
+                .if_not_exists()
+                .to_owned(),
         )
         .await?;
         m.create_table(
@@ -96,7 +109,10 @@ async fn email_optional(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         return db.execute_unprepared("ALTER TABLE accounts ALTER COLUMN email DROP NOT NULL").await.map(|_| ());
     }
     let row = db
-        .query_one_raw(Statement::from_string(DbBackend::Sqlite, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'accounts'"))
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'accounts'",
+        ))
         .await?
         .ok_or_else(|| DbErr::Migration("accounts table missing".into()))?;
     let create: String = row.try_get("", "sql")?;

@@ -1,10 +1,18 @@
 //! What the server logs while families sign in: never a code, a WeChat session key, an access
 //! token, an app or API secret, or a whole phone number.
 
-use integration_tests::{TestApp, fake_sms::{FakeSms, SECRET_KEY}, fake_wechat::FakeWeChat, logs};
+use integration_tests::{
+    TestApp,
+    fake_sms::{FakeSms, SECRET_KEY},
+    fake_wechat::FakeWeChat,
+    logs,
+};
 use serde_json::json;
 
-use super::{phone::{LOGIN_PHONE, REQUEST}, wechat::{BIND_FROM_WECHAT, LOGIN_WECHAT}};
+use super::{
+    phone::{LOGIN_PHONE, REQUEST},
+    wechat::{BIND_FROM_WECHAT, LOGIN_WECHAT},
+};
 
 #[tokio::test]
 async fn no_code_key_token_secret_or_number_reaches_the_log() {

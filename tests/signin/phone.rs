@@ -4,13 +4,18 @@
 //! tell whether a number has an account.
 
 use chrono::Duration;
-use integration_tests::{TestApp, code, fake_sms::{FakeSms, TEMPLATE_BIND, TEMPLATE_LOGIN}, field};
+use integration_tests::{
+    TestApp, code,
+    fake_sms::{FakeSms, TEMPLATE_BIND, TEMPLATE_LOGIN},
+    field,
+};
 use serde_json::{Value, json};
 
 use super::wechat::{ME, app_with_fakes};
 
 pub(crate) const REQUEST: &str = "mutation($p: String!, $u: PhoneCodePurpose!){ requestPhoneCode(phone: $p, purpose: $u) }";
-pub(crate) const LOGIN_PHONE: &str = "mutation($p: String!, $c: String!){ loginWithPhone(phone: $p, code: $c){ accessToken refreshToken expiresAt } }";
+pub(crate) const LOGIN_PHONE: &str =
+    "mutation($p: String!, $c: String!){ loginWithPhone(phone: $p, code: $c){ accessToken refreshToken expiresAt } }";
 const BIND: &str = "mutation($p: String!, $c: String!){ bindPhone(phone: $p, code: $c) }";
 
 async fn request(app: &TestApp, phone: &str, purpose: &str) -> Value {
@@ -141,7 +146,10 @@ async fn a_known_and_an_unknown_number_get_the_same_answer() {
     assert_eq!(known, json!({"data": {"requestPhoneCode": true}}));
     assert_eq!(sms.sent().len(), 3, "both numbers got a code");
     // Same work on both paths (no account lookup): the times are of one class, not a hash apart.
-    assert!(known_time.max(unknown_time) < known_time.min(unknown_time) * 20 + std::time::Duration::from_millis(200), "{known_time:?} vs {unknown_time:?}");
+    assert!(
+        known_time.max(unknown_time) < known_time.min(unknown_time) * 20 + std::time::Duration::from_millis(200),
+        "{known_time:?} vs {unknown_time:?}"
+    );
     for purpose in ["LOGIN", "BIND"] {
         app.state.clock.advance(Duration::seconds(61));
         let a = request(&app, "13600001234", purpose).await;
@@ -218,7 +226,8 @@ async fn in_development_each_sms_is_a_file_and_phone_sign_in_works_with_nothing_
     let app = TestApp::spawn().await;
     assert_eq!(request(&app, "18600001234", "LOGIN").await["data"]["requestPhoneCode"], true);
     let dir = &app.state.config.sms_dir;
-    let files: Vec<String> = std::fs::read_dir(dir).expect("SMS_DIR").flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect();
+    let files: Vec<String> =
+        std::fs::read_dir(dir).expect("SMS_DIR").flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect();
     assert_eq!(files.len(), 1);
     assert!(files[0].starts_with("To: +8618600001234\n"), "{}", files[0]);
     let code_in_file: String = files[0].split("验证码为").nth(1).unwrap_or_default().chars().take(6).collect();

@@ -102,7 +102,13 @@ async fn the_phone_button_adds_the_wechat_number_with_one_access_token_for_many_
         let r = app.gql(Some(&family), BIND_FROM_WECHAT, json!({"c": wx.phone_code(&format!("1390000{i:04}"))})).await;
         assert_eq!(r["data"]["bindPhoneFromWechat"], true, "{r}");
         let ids = me(&app, &family).await["identities"].clone();
-        assert!(ids.as_array().into_iter().flatten().any(|i| i["kind"] == "PHONE" && i["masked"].as_str().is_some_and(|m| m.starts_with("+86 139****"))), "{ids}");
+        assert!(
+            ids.as_array()
+                .into_iter()
+                .flatten()
+                .any(|i| i["kind"] == "PHONE" && i["masked"].as_str().is_some_and(|m| m.starts_with("+86 139****"))),
+            "{ids}"
+        );
     }
     assert_eq!(wx.token_fetches(), 1, "one access token serves every call");
 
@@ -156,11 +162,29 @@ async fn a_number_or_openid_held_by_another_account_is_a_conflict() {
     assert_eq!(code(&r), "CONFLICT", "{r}");
 
     let email_family = app.guardian("mama@example.cn").await;
-    let r = app.gql(Some(&email_family), "mutation($c: String!){ bindWechat(code: $c) }", json!({"c": wx.login_code("oFirstHolder00000001", None)})).await;
+    let r = app
+        .gql(
+            Some(&email_family),
+            "mutation($c: String!){ bindWechat(code: $c) }",
+            json!({"c": wx.login_code("oFirstHolder00000001", None)}),
+        )
+        .await;
     assert_eq!(code(&r), "CONFLICT", "{r}");
-    let r = app.gql(Some(&email_family), "mutation($c: String!){ bindWechat(code: $c) }", json!({"c": wx.login_code("oMamaOwnWechat000001", None)})).await;
+    let r = app
+        .gql(
+            Some(&email_family),
+            "mutation($c: String!){ bindWechat(code: $c) }",
+            json!({"c": wx.login_code("oMamaOwnWechat000001", None)}),
+        )
+        .await;
     assert_eq!(r["data"]["bindWechat"], true, "{r}");
-    let kinds: Vec<Value> = me(&app, &email_family).await["identities"].as_array().cloned().unwrap_or_default().into_iter().map(|i| i["kind"].clone()).collect();
+    let kinds: Vec<Value> = me(&app, &email_family).await["identities"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| i["kind"].clone())
+        .collect();
     assert_eq!(kinds, vec![json!("EMAIL"), json!("WECHAT")]);
     let again = wechat_login(&app, &wx, "oMamaOwnWechat000001").await;
     assert_eq!(me(&app, &again).await["email"], "mama@example.cn", "WeChat now opens the e-mail account");

@@ -99,7 +99,12 @@ impl FakeSms {
 
     /// The code of the last SMS to `phone` (E.164).
     pub fn last_code(&self, phone: &str) -> String {
-        self.sent().iter().rev().find(|s| s.phone == phone).and_then(|s| s.params.first().cloned()).unwrap_or_else(|| panic!("no SMS to {phone}"))
+        self.sent()
+            .iter()
+            .rev()
+            .find(|s| s.phone == phone)
+            .and_then(|s| s.params.first().cloned())
+            .unwrap_or_else(|| panic!("no SMS to {phone}"))
     }
 
     /// Makes the service fail (`InternalError`) until set back.

@@ -35,10 +35,7 @@ impl Write for Sink {
 pub fn capture() -> (tracing::subscriber::DefaultGuard, CapturedLog) {
     let log = CapturedLog::default();
     let buf = log.0.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || Sink(buf.clone()))
-        .finish();
+    let subscriber =
+        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_ansi(false).with_writer(move || Sink(buf.clone())).finish();
     (tracing::subscriber::set_default(subscriber), log)
 }

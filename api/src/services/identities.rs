@@ -40,17 +40,20 @@ pub enum Identity {
 }
 
 fn wechat(state: &AppState) -> AppResult<&WeChat> {
-    state.wechat.as_deref().ok_or_else(|| {
-        AppError::validation("code", "本服务未开通微信登录", "WeChat sign-in is not configured on this server")
-    })
+    state
+        .wechat
+        .as_deref()
+        .ok_or_else(|| AppError::validation("code", "本服务未开通微信登录", "WeChat sign-in is not configured on this server"))
 }
 
 /// WeChat's documented error codes as the client should see them.
 fn from_wechat(e: WeChatError) -> AppError {
     match e {
-        WeChatError::Code { errcode: 40029 | 40163 } => {
-            AppError::validation("code", "微信登录凭证无效或已使用，请重新获取", "the WeChat code is invalid or was already used; get a new one")
-        }
+        WeChatError::Code { errcode: 40029 | 40163 } => AppError::validation(
+            "code",
+            "微信登录凭证无效或已使用，请重新获取",
+            "the WeChat code is invalid or was already used; get a new one",
+        ),
         WeChatError::Code { errcode: 45011 } => AppError::RateLimited { retry_after_secs: 60 },
         WeChatError::Code { errcode: 40226 } => {
             AppError::validation("code", "微信判定此账号存在风险，暂不能登录", "WeChat marks this user as high-risk; sign-in is refused")
@@ -143,7 +146,10 @@ async fn insert_wechat(
         unionid: Set(unionid),
         created_at: Set(now),
     };
-    account_wechat::Entity::insert(row).exec_without_returning(conn).await.map_err(|e| if is_unique_violation(&e) { taken() } else { e.into() })?;
+    account_wechat::Entity::insert(row)
+        .exec_without_returning(conn)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { taken() } else { e.into() })?;
     Ok(())
 }
 
@@ -186,7 +192,10 @@ async fn insert_phone(state: &AppState, conn: &impl ConnectionTrait, account_id:
         phone_sealed: Set(sealed.ciphertext),
         created_at: Set(now),
     };
-    account_phone::Entity::insert(row).exec_without_returning(conn).await.map_err(|e| if is_unique_violation(&e) { taken() } else { e.into() })?;
+    account_phone::Entity::insert(row)
+        .exec_without_returning(conn)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { taken() } else { e.into() })?;
     Ok(())
 }
 
@@ -208,7 +217,8 @@ async fn attach_phone(state: &AppState, viewer: &Viewer, e164: &str, how: &str) 
     account_phone::Entity::delete_by_id(viewer.account_id).exec(&txn).await?;
     insert_phone(state, &txn, viewer.account_id, e164, now).await?;
     let detail = serde_json::json!({ "how": how });
-    audit::record(&txn, Some(viewer.account_id), "account.phone_bound", "account", &viewer.account_id.to_string(), Some(detail), now).await?;
+    audit::record(&txn, Some(viewer.account_id), "account.phone_bound", "account", &viewer.account_id.to_string(), Some(detail), now)
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -300,7 +310,10 @@ pub async fn unbind(state: &AppState, viewer: &Viewer, which: Removable) -> AppR
         return Err(AppError::NotFound);
     }
     if !others {
-        return Err(AppError::conflict("这是您唯一的登录方式，不能解除", "this is your only way to sign in; add another before removing it"));
+        return Err(AppError::conflict(
+            "这是您唯一的登录方式，不能解除",
+            "this is your only way to sign in; add another before removing it",
+        ));
     }
     let action = match which {
         Removable::Phone => {

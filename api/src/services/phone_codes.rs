@@ -161,7 +161,10 @@ pub async fn consume(state: &AppState, e164: &str, purpose: Purpose, typed: &str
     };
     let right = typed.len() == 6 && typed.bytes().all(|b| b.is_ascii_digit()) && code_hash(state, row.id, typed) == row.code_hash;
     if !right {
-        live().col_expr(phone_code::Column::Attempts, sea_orm::sea_query::ExprTrait::add(Expr::col(phone_code::Column::Attempts), 1)).exec(&state.db).await?;
+        live()
+            .col_expr(phone_code::Column::Attempts, sea_orm::sea_query::ExprTrait::add(Expr::col(phone_code::Column::Attempts), 1))
+            .exec(&state.db)
+            .await?;
         return Err(invalid());
     }
     let used = live().col_expr(phone_code::Column::UsedAt, Expr::value(Some(now))).exec(&state.db).await?;

@@ -57,7 +57,7 @@ pub enum Sms {
     /// Text files under this directory.
     File(PathBuf),
     /// Tencent Cloud SMS.
-    Tencent(tencent::TencentSms),
+    Tencent(Box<tencent::TencentSms>),
 }
 
 impl Sms {
@@ -65,11 +65,10 @@ impl Sms {
     pub fn from_config(config: &Config) -> Result<Self, ConfigError> {
         match config.sms_provider {
             SmsProvider::File => {
-                std::fs::create_dir_all(&config.sms_dir)
-                    .map_err(|e| ConfigError(format!("SMS_DIR {}: {e}", config.sms_dir.display())))?;
+                std::fs::create_dir_all(&config.sms_dir).map_err(|e| ConfigError(format!("SMS_DIR {}: {e}", config.sms_dir.display())))?;
                 Ok(Sms::File(config.sms_dir.clone()))
             }
-            SmsProvider::Tencent => Ok(Sms::Tencent(tencent::TencentSms::from_config(config)?)),
+            SmsProvider::Tencent => Ok(Sms::Tencent(Box::new(tencent::TencentSms::from_config(config)?))),
         }
     }
 

@@ -53,8 +53,8 @@ impl TencentSms {
         if !missing.is_empty() {
             return Err(ConfigError(format!("SMS_PROVIDER=tencent needs {}", missing.join(", "))));
         }
-        let endpoint = reqwest::Url::parse(&c.tencent_sms_endpoint)
-            .map_err(|_| ConfigError("TENCENT_SMS_ENDPOINT must be a URL".into()))?;
+        let endpoint =
+            reqwest::Url::parse(&c.tencent_sms_endpoint).map_err(|_| ConfigError("TENCENT_SMS_ENDPOINT must be a URL".into()))?;
         let host = match (endpoint.host_str(), endpoint.port()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),
             (Some(h), None) => h.to_owned(),
@@ -126,11 +126,17 @@ impl TencentSms {
 /// Provider error codes about the number, those a later retry can cure, and the rest (the
 /// operator's configuration).
 fn classify(code: &str) -> SmsError {
-    let about_number = ["InvalidParameterValue.IncorrectPhoneNumber", "FailedOperation.PhoneNumberInBlacklist", "FailedOperation.PhoneNumberOnBlacklist", "UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber"];
+    let about_number = [
+        "InvalidParameterValue.IncorrectPhoneNumber",
+        "FailedOperation.PhoneNumberInBlacklist",
+        "FailedOperation.PhoneNumberOnBlacklist",
+        "UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber",
+    ];
     if about_number.contains(&code) {
         return SmsError::BadNumber(code.to_owned());
     }
-    let temporary = ["InternalError", "RequestLimitExceeded", "LimitExceeded.DeliveryFrequencyLimit", "FailedOperation.InsufficientBalance"];
+    let temporary =
+        ["InternalError", "RequestLimitExceeded", "LimitExceeded.DeliveryFrequencyLimit", "FailedOperation.InsufficientBalance"];
     if temporary.iter().any(|t| code.starts_with(t)) { SmsError::Temporary(code.to_owned()) } else { SmsError::Permanent(code.to_owned()) }
 }
 
@@ -227,7 +233,14 @@ mod tests {
             signature("Gu5t9xGARNpq86cd98joQYCN3*******", "cvm", 1551113065, &to_sign),
             "2230eefd229f582d8b1b891af7107b91597240707d778ab3738f756258d7652c"
         );
-        let auth = authorization("AKIDz8krbsJ5yKBZQpn74WFkmLPx3*******", "Gu5t9xGARNpq86cd98joQYCN3*******", "cvm", "cvm.tencentcloudapi.com", payload, 1551113065);
+        let auth = authorization(
+            "AKIDz8krbsJ5yKBZQpn74WFkmLPx3*******",
+            "Gu5t9xGARNpq86cd98joQYCN3*******",
+            "cvm",
+            "cvm.tencentcloudapi.com",
+            payload,
+            1551113065,
+        );
         assert!(auth.starts_with("TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3*******/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=2230eefd"));
     }
 

@@ -141,7 +141,8 @@ impl WeChat {
     /// Fetches an access token from `cgi-bin/stable_token`; `force` asks for a new one even while
     /// the current one lives (after WeChat called it invalid).
     pub async fn fetch_token(&self, force: bool) -> Result<FreshToken, WeChatError> {
-        let body = json!({"grant_type": "client_credential", "appid": self.app_id, "secret": self.secret.expose_secret(), "force_refresh": force});
+        let body =
+            json!({"grant_type": "client_credential", "appid": self.app_id, "secret": self.secret.expose_secret(), "force_refresh": force});
         let a: TokenAnswer = self.json(self.http.post(format!("{}/cgi-bin/stable_token", self.base)).json(&body)).await?;
         match (a.errcode, a.access_token) {
             (0, Some(t)) if !t.is_empty() => Ok(FreshToken { token: t.into(), expires_in: a.expires_in.unwrap_or(7200) }),

@@ -6,7 +6,11 @@
 
 use chrono::Duration;
 use entities::wechat_access_token as row;
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, sea_query::{Expr, OnConflict}};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, Condition, EntityTrait, QueryFilter,
+    sea_query::{Expr, OnConflict},
+};
 use secrecy::ExposeSecret;
 use uuid::Uuid;
 
@@ -45,17 +49,19 @@ pub async fn access_token(state: &AppState, wx: &WeChat, rejected: Option<&str>)
         }
         let lease = now + LEASE;
         let taken = match current {
-            None => row::Entity::insert(row::ActiveModel {
-                app_id: Set(app_id.clone()),
-                token_kid: Set(None),
-                token_sealed: Set(None),
-                expires_at: Set(now),
-                refreshing_until: Set(Some(lease)),
-            })
-            .on_conflict(OnConflict::column(row::Column::AppId).do_nothing().to_owned())
-            .exec_without_returning(&state.db)
-            .await?
-                == 1,
+            None => {
+                row::Entity::insert(row::ActiveModel {
+                    app_id: Set(app_id.clone()),
+                    token_kid: Set(None),
+                    token_sealed: Set(None),
+                    expires_at: Set(now),
+                    refreshing_until: Set(Some(lease)),
+                })
+                .on_conflict(OnConflict::column(row::Column::AppId).do_nothing().to_owned())
+                .exec_without_returning(&state.db)
+                .await?
+                    == 1
+            }
             Some(_) => {
                 row::Entity::update_many()
                     .col_expr(row::Column::RefreshingUntil, Expr::value(Some(lease)))
@@ -81,7 +87,8 @@ async fn refresh(state: &AppState, wx: &WeChat, force: bool) -> AppResult<String
     let app_id = wx.app_id().to_owned();
     let fetched = wx.fetch_token(force).await;
     let now = state.clock.now();
-    let mut update = row::Entity::update_many().col_expr(row::Column::RefreshingUntil, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None));
+    let mut update =
+        row::Entity::update_many().col_expr(row::Column::RefreshingUntil, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None));
     let result = match fetched {
         Ok(fresh) => {
             let sealed = state.pii.seal(COLUMN, Uuid::nil(), fresh.token.expose_secret())?;
