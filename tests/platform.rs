@@ -89,7 +89,7 @@ fn production_refuses_unsafe_defaults_and_names_them() {
     let mut c = Config::development();
     c.environment = Environment::Production;
     let err = c.validate().expect_err("unsafe").to_string();
-    for setting in ["JWT_KEYS", "SMTP_URL", "PII_KEYS", "PII_HASH_KEY", "DATABASE_URL", "PUBLIC_URL", "METRICS_ADDR"] {
+    for setting in ["JWT_KEYS", "SMTP_URL", "PII_KEYS", "PII_HASH_KEY", "DATABASE_URL", "PUBLIC_URL", "METRICS_ADDR", "SMS_PROVIDER"] {
         assert!(err.contains(setting), "{setting} missing from: {err}");
     }
     c.jwt_keys = "k:0123456789abcdef0123456789abcdef".to_owned().into();
@@ -99,6 +99,7 @@ fn production_refuses_unsafe_defaults_and_names_them() {
     c.public_url = "https://tongxin.example.org".into();
     c.database_url = "postgres://db/tongxin".into();
     c.metrics_token = Some("scraper-token-0123456789abcdef0123456789".to_owned().into());
+    c.sms_provider = api::config::SmsProvider::Tencent;
     c.validate().expect("safe production config");
     c.database_url = "sqlite://data/x.db".into();
     assert!(c.validate().is_err());

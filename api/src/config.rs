@@ -163,6 +163,61 @@ pub struct Config {
     /// `<url>/v1/traces`, one per request, as service `tongxin`. Unset: no traces leave the process.
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
     pub otel_exporter_otlp_endpoint: Option<String>,
+
+    // Families' sign-in with WeChat and phone (issue 17).
+    /// App id (AppID) of the families' WeChat mini-program; WeChat sign-in is off without it.
+    #[arg(long, env = "WECHAT_APP_ID")]
+    pub wechat_app_id: Option<String>,
+    /// App secret (AppSecret) of the mini-program; required with `WECHAT_APP_ID`.
+    #[arg(long, env = "WECHAT_APP_SECRET", hide_env_values = true)]
+    pub wechat_app_secret: Option<SecretString>,
+    /// Base URL of the WeChat server API (a local double in tests).
+    #[arg(long, env = "WECHAT_API_BASE", default_value = "https://api.weixin.qq.com")]
+    pub wechat_api_base: String,
+    /// How SMS are sent: `file` (written under `SMS_DIR`, development only) or `tencent`
+    /// (Tencent Cloud SMS).
+    #[arg(long, env = "SMS_PROVIDER", value_enum, default_value = "file")]
+    pub sms_provider: SmsProvider,
+    /// Directory of the file SMS transport.
+    #[arg(long, env = "SMS_DIR", default_value = "data/sms")]
+    pub sms_dir: PathBuf,
+    /// Tencent Cloud API key id (SecretId) allowed to call SMS `SendSms`.
+    #[arg(long, env = "TENCENT_SECRET_ID")]
+    pub tencent_secret_id: Option<String>,
+    /// Tencent Cloud API key secret (SecretKey).
+    #[arg(long, env = "TENCENT_SECRET_KEY", hide_env_values = true)]
+    pub tencent_secret_key: Option<SecretString>,
+    /// SMS application id (SdkAppId) from the Tencent Cloud SMS console.
+    #[arg(long, env = "TENCENT_SMS_SDK_APP_ID")]
+    pub tencent_sms_sdk_app_id: Option<String>,
+    /// Approved SMS signature (签名) content, e.g. `童心`.
+    #[arg(long, env = "TENCENT_SMS_SIGN_NAME")]
+    pub tencent_sms_sign_name: Option<String>,
+    /// Region of the SMS API.
+    #[arg(long, env = "TENCENT_SMS_REGION", default_value = "ap-guangzhou")]
+    pub tencent_sms_region: String,
+    /// SMS API endpoint (a local double in tests).
+    #[arg(long, env = "TENCENT_SMS_ENDPOINT", default_value = "https://sms.tencentcloudapi.com")]
+    pub tencent_sms_endpoint: String,
+    /// Approved template id of the sign-in code SMS (parameters: code, minutes).
+    #[arg(long, env = "SMS_TEMPLATE_LOGIN_CODE")]
+    pub sms_template_login_code: Option<String>,
+    /// Approved template id of the add-a-number code SMS (parameters: code, minutes).
+    #[arg(long, env = "SMS_TEMPLATE_BIND_CODE")]
+    pub sms_template_bind_code: Option<String>,
+    /// Sign-in codes one client address may request per hour (each number also gets at most one
+    /// a minute and ten a day).
+    #[arg(long, env = "PHONE_CODES_PER_ADDRESS_PER_HOUR", default_value_t = 20)]
+    pub phone_codes_per_address_per_hour: u32,
+}
+
+/// How SMS leave the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SmsProvider {
+    /// Text files under `SMS_DIR`: development and tests only.
+    File,
+    /// Tencent Cloud SMS `SendSms` (API 3.0).
+    Tencent,
 }
 
 /// A setting that is missing or unsafe; the message names it.
@@ -232,6 +287,15 @@ impl Config {
         }
         if token_len.is_some_and(|n| n < 32) {
             missing.push("METRICS_TOKEN must be at least 32 characters");
+        }
+        if self.sms_provider == SmsProvider::File {
+            missing.push("SMS_PROVIDER is `file`: families would never get their codes; set SMS_PROVIDER=tencent");
+        }
+        if self.wechat_app_id.is_some() && self.wechat_app_secret.is_none() {
+            missing.push("WECHAT_APP_SECRET must be set when WECHAT_APP_ID is (WeChat sign-in)");
+        }
+        if !self.wechat_api_base.starts_with("https://") {
+            missing.push("WECHAT_API_BASE must be an https URL");
         }
         if missing.is_empty() { Ok(()) } else { Err(ConfigError(missing.join("; "))) }
     }

@@ -65,7 +65,7 @@ async fn account(state: &AppState, email: &str, hash: &str, role: Role, departme
     let id = Uuid::now_v7();
     account::Entity::insert(account::ActiveModel {
         id: Set(id),
-        email: Set(email.to_owned()),
+        email: Set(Some(email.to_owned())),
         password_hash: Set(Some(hash.to_owned())),
         display_name: Set(email.split('@').next().unwrap_or(email).to_owned()),
         role: Set(role.as_str().to_owned()),

@@ -25,9 +25,11 @@ pub mod metrics;
 pub mod ratelimit;
 pub mod reference;
 pub mod services;
+pub mod sms;
 pub mod spreadsheet;
 pub mod state;
 pub mod telemetry;
+pub mod wechat;
 
 use std::{future::IntoFuture, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -51,6 +53,8 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
         Some(m) => m,
         None => Mailer::from_config(&config)?,
     };
+    let sms = sms::Sms::from_config(&config).map_err(|e| e.to_string())?;
+    let wechat = wechat::WeChat::from_config(&config).map_err(|e| e.to_string())?;
     let db = db::connect(&config).await.map_err(|e| format!("database: {e}"))?;
     if config.migrate_on_start {
         db::migrate(&db).await.map_err(|e| format!("migration: {e}"))?;
@@ -88,6 +92,8 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
         clock: Clock::default(),
         drain: drain::Drain::default(),
         metrics: Arc::new(metrics::Metrics::new()),
+        sms: Arc::new(sms),
+        wechat: wechat.map(Arc::new),
     })
 }
 

@@ -28,6 +28,7 @@ pub struct RateLimits {
     messages_address: DefaultKeyedRateLimiter<IpAddr>,
     messages_recipient: DefaultKeyedRateLimiter<String>,
     registrations_address: DefaultKeyedRateLimiter<IpAddr>,
+    phone_codes_address: DefaultKeyedRateLimiter<IpAddr>,
     checks: AtomicU64,
 }
 
@@ -48,6 +49,7 @@ impl RateLimits {
             messages_address: RateLimiter::keyed(Quota::per_minute(n(config.messages_per_address_per_minute))),
             messages_recipient: RateLimiter::keyed(Quota::per_hour(n(config.messages_per_recipient_per_hour))),
             registrations_address: RateLimiter::keyed(Quota::per_hour(n(config.registrations_per_address_per_hour))),
+            phone_codes_address: RateLimiter::keyed(Quota::per_hour(n(config.phone_codes_per_address_per_hour))),
             checks: AtomicU64::new(0),
         }
     }
@@ -59,6 +61,7 @@ impl RateLimits {
             self.messages_address.retain_recent();
             self.messages_recipient.retain_recent();
             self.registrations_address.retain_recent();
+            self.phone_codes_address.retain_recent();
         }
     }
 
@@ -89,6 +92,28 @@ impl RateLimits {
             check(&self.registrations_address, &ip)?;
         }
         self.message(recipient, address)
+    }
+}
+
+impl RateLimits {
+    /// Counts a sign-in attempt that names no account (a WeChat code) against the address's
+    /// login quota.
+    pub fn sign_in_attempt(&self, address: Option<IpAddr>) -> Result<(), AppError> {
+        self.tick();
+        match address {
+            Some(ip) => check(&self.login_address, &ip),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts an SMS code requested from `address` (each number's own limits are kept in the
+    /// database, shared by every process).
+    pub fn phone_code(&self, address: Option<IpAddr>) -> Result<(), AppError> {
+        self.tick();
+        match address {
+            Some(ip) => check(&self.phone_codes_address, &ip),
+            None => Ok(()),
+        }
     }
 }
 

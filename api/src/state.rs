@@ -38,4 +38,8 @@ pub struct AppState {
     pub drain: crate::drain::Drain,
     /// What `/metrics` reports.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// SMS transport of the families' sign-in codes.
+    pub sms: Arc<crate::sms::Sms>,
+    /// The families' mini-program, when WeChat sign-in is configured.
+    pub wechat: Option<Arc<crate::wechat::WeChat>>,
 }

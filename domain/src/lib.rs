@@ -9,6 +9,7 @@ pub mod date_windows;
 pub mod eligibility;
 pub mod identity;
 pub mod monitoring;
+pub mod phone;
 pub mod policy;
 pub mod regions;
 pub mod routing;

@@ -8,9 +8,10 @@ pub struct Model {
     /// Account id.
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// Lower-cased e-mail address, the login name.
+    /// Lower-cased e-mail address, the login name of staff; families signing in with WeChat or a
+    /// phone number may have none.
     #[sea_orm(unique)]
-    pub email: String,
+    pub email: Option<String>,
     /// Argon2 PHC string; none until a password is set.
     pub password_hash: Option<String>,
     /// Name shown to staff and in e-mails.

@@ -2,6 +2,8 @@
 //! server maps them to its own API types so the schema can evolve without breaking the wire contract.
 
 pub mod account;
+pub mod account_phone;
+pub mod account_wechat;
 pub mod audit_log;
 pub mod booking;
 pub mod care_follow_up;
@@ -21,6 +23,7 @@ pub mod location;
 pub mod login_session;
 pub mod organization;
 pub mod outbox;
+pub mod phone_code;
 pub mod refresh_token;
 pub mod region;
 pub mod request;
@@ -29,3 +32,4 @@ pub mod risk_assessment;
 pub mod screening;
 pub mod service;
 pub mod session;
+pub mod wechat_access_token;

@@ -16,6 +16,7 @@ mod m20261201_000050_screening_claim_codes;
 mod m20261206_000050_erasure;
 mod m20261207_000060_booking_idempotency;
 mod m20261210_000060_key_checks;
+mod m20261215_000070_families_signin;
 pub mod reference;
 
 /// The ordered list of every migration of the Tongxin schema.
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000050_erasure::Migration),
             Box::new(m20261207_000060_booking_idempotency::Migration),
             Box::new(m20261210_000060_key_checks::Migration),
+            Box::new(m20261215_000070_families_signin::Migration),
         ]
     }
 }

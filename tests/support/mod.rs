@@ -4,7 +4,10 @@
 //! parallel without seeing each other.
 
 pub mod dump;
+pub mod fake_sms;
+pub mod fake_wechat;
 pub mod fixtures;
+pub mod logs;
 pub mod ws;
 
 use std::{net::SocketAddr, path::PathBuf};
@@ -423,6 +426,8 @@ async fn fresh_config() -> (Config, TestDb, KeysDir) {
     config.messages_per_address_per_minute = 10_000;
     let keys_dir = KeysDir(std::env::temp_dir().join(format!("tongxin-keys-{id}")));
     config.keys_dir = keys_dir.0.clone();
+    // Development SMS files go with the test's keys, removed with the app.
+    config.sms_dir = keys_dir.0.join("sms");
     (config, db, keys_dir)
 }
 

@@ -36,11 +36,12 @@ pub fn lang(ctx: &Context<'_>) -> Lang {
 
 /// An account as its owner or an admin sees it.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct Account {
     /// Account id.
     pub id: ID,
-    /// Login e-mail.
-    pub email: String,
+    /// Login e-mail; families who sign in with WeChat or a phone number may have none.
+    pub email: Option<String>,
     /// Name.
     pub display_name: String,
     /// Role.
@@ -55,6 +56,19 @@ pub struct Account {
     pub email_verified: bool,
     /// Whether an admin disabled the account.
     pub disabled: bool,
+}
+
+#[async_graphql::ComplexObject]
+impl Account {
+    /// The ways this account signs in, masked; only its owner sees them.
+    async fn identities(&self, ctx: &Context<'_>) -> AppResult<Vec<super::signin::SignInIdentity>> {
+        let v = require(ctx)?;
+        if v.account_id.to_string() != self.id.0 {
+            return Err(crate::error::AppError::Forbidden);
+        }
+        let me = accounts::me(state(ctx), &v).await?;
+        Ok(crate::services::identities::list(state(ctx), &me).await?.into_iter().map(Into::into).collect())
+    }
 }
 
 impl Account {

@@ -88,8 +88,8 @@ pub struct Guardian {
     pub id: ID,
     /// Name.
     pub display_name: String,
-    /// E-mail address.
-    pub email: String,
+    /// E-mail address; none for a family who signs in with WeChat or a phone number only.
+    pub email: Option<String>,
 }
 
 /// The guardian's household.

@@ -22,6 +22,7 @@ pub mod plain;
 pub mod reference;
 pub mod requests;
 pub mod scalars;
+pub mod signin;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
@@ -56,6 +57,7 @@ pub struct MutationRoot(
     reference::ReferenceMutation,
     claims::ClaimsMutation,
     mail::MailMutation,
+    signin::SigninMutation,
 );
 
 /// Every subscription, by domain.

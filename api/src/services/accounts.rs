@@ -107,7 +107,7 @@ pub(crate) async fn insert_unverified(state: &AppState, conn: &impl ConnectionTr
     let id = Uuid::now_v7();
     let insert = account::Entity::insert(account::ActiveModel {
         id: Set(id),
-        email: Set(email.to_owned()),
+        email: Set(Some(email.to_owned())),
         password_hash: Set(Some(password_hash)),
         display_name: Set(display_name),
         role: Set(role.as_str().into()),
@@ -225,20 +225,32 @@ pub async fn login(state: &AppState, email: &str, password_raw: &str, address: O
     }
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
+    let tokens = start_session(state, &txn, account.id, now).await?;
+    txn.commit().await?;
+    tracing::info!(account_id = %account.id, "login");
+    Ok(tokens)
+}
+
+/// Opens a login session for `account_id` in the caller's transaction and issues its token pair:
+/// every way of signing in (password, WeChat, phone code) ends here.
+pub(crate) async fn start_session(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    account_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<SessionTokens> {
     let session_id = Uuid::now_v7();
     login_session::Entity::insert(login_session::ActiveModel {
         id: Set(session_id),
-        account_id: Set(account.id),
+        account_id: Set(account_id),
         created_at: Set(now),
         revoked_at: Set(None),
         revoked_reason: Set(None),
     })
-    .exec_without_returning(&txn)
+    .exec_without_returning(conn)
     .await?;
-    let tokens = issue_tokens(state, &txn, account.id, session_id, now).await?;
-    txn.commit().await?;
-    tracing::info!(account_id = %account.id, session_id = %session_id, "login");
-    Ok(tokens)
+    tracing::debug!(account_id = %account_id, session_id = %session_id, "session started");
+    issue_tokens(state, conn, account_id, session_id, now).await
 }
 
 async fn issue_tokens(
@@ -354,7 +366,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     let txn = db::begin_write(&state.db).await?;
     let account_id = consume_email_token(&txn, token, PURPOSE_RESET, now).await?;
     let account = account::Entity::find_by_id(account_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    password::check_strength(new_password, &account.email)?;
+    password::check_strength(new_password, account.email.as_deref().unwrap_or_default())?;
     let hash = password::hash(new_password.to_owned()).await?;
     account::Entity::update_many()
         .col_expr(account::Column::PasswordHash, Expr::value(Some(hash)))
@@ -449,7 +461,7 @@ pub async fn create_staff_account_from(
     let id = Uuid::now_v7();
     let model = account::Model {
         id,
-        email: email.clone(),
+        email: Some(email.clone()),
         password_hash: None,
         display_name,
         role: input.role.as_str().into(),
@@ -578,7 +590,7 @@ pub async fn create_admin(state: &AppState, email: &str, password_raw: &str) -> 
             let id = Uuid::now_v7();
             account::Entity::insert(account::ActiveModel {
                 id: Set(id),
-                email: Set(email.clone()),
+                email: Set(Some(email.clone())),
                 password_hash: Set(Some(hash)),
                 display_name: Set("Administrator".into()),
                 role: Set(Role::Admin.as_str().into()),

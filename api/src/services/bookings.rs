@@ -231,8 +231,11 @@ async fn notify_guardian(
     mail: templates::Mail,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    if let Some(g) = account::Entity::find_by_id(guardian_id).one(conn).await? {
-        outbox::enqueue_about(conn, &g.email, mail, Some(child), now).await?;
+    // A family who signs in with WeChat or a phone number may have no address.
+    if let Some(g) = account::Entity::find_by_id(guardian_id).one(conn).await?
+        && let Some(email) = &g.email
+    {
+        outbox::enqueue_about(conn, email, mail, Some(child), now).await?;
     }
     Ok(())
 }

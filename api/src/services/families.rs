@@ -156,7 +156,7 @@ pub async fn accept_invitation(state: &AppState, viewer: &Viewer, token: &str) -
         .one(&txn)
         .await?
         .ok_or_else(invalid)?;
-    if inv.expires_at <= now || inv.accepted_at.is_some() || inv.email != me.email {
+    if inv.expires_at <= now || inv.accepted_at.is_some() || me.email.as_deref() != Some(inv.email.as_str()) {
         return Err(invalid());
     }
     if household_of(&txn, viewer.account_id).await?.is_some() {

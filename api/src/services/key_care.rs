@@ -501,9 +501,9 @@ pub async fn escalate_overdue(state: &AppState) -> AppResult<usize> {
             format!("Key-care measure {} is overdue and was escalated to your level.", m.id),
         );
         tell_queue(&txn, (&m.department_code, &up), m.child_id, zh.clone(), en.clone(), now).await?;
-        if let Some(a) = account::Entity::find_by_id(m.created_by).one(&txn).await? {
+        if let Some(email) = account::Entity::find_by_id(m.created_by).one(&txn).await?.and_then(|a| a.email) {
             let mail = templates::notice("关爱措施逾期", "Care measure overdue", zh, en);
-            outbox::enqueue_about(&txn, &a.email, mail, Some(m.child_id), now).await?;
+            outbox::enqueue_about(&txn, &email, mail, Some(m.child_id), now).await?;
         }
         txn.commit().await?;
         moved += 1;

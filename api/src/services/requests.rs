@@ -217,9 +217,12 @@ async fn event(conn: &impl ConnectionTrait, request_id: Uuid, actor: Option<Uuid
 }
 
 async fn tell_guardian(conn: &impl ConnectionTrait, r: &request::Model, zh: String, en: String, now: DateTime<Utc>) -> AppResult<()> {
-    if let Some(g) = account::Entity::find_by_id(r.guardian_id).one(conn).await? {
+    // A family who signs in with WeChat or a phone number may have no address.
+    if let Some(g) = account::Entity::find_by_id(r.guardian_id).one(conn).await?
+        && let Some(email) = &g.email
+    {
         let mail = templates::notice("您的申请有新进展", "Your request was updated", zh, en);
-        outbox::enqueue_about(conn, &g.email, mail, Some(r.child_id), now).await?;
+        outbox::enqueue_about(conn, email, mail, Some(r.child_id), now).await?;
     }
     Ok(())
 }
@@ -259,9 +262,9 @@ pub(crate) async fn tell_queue(
     en: String,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    for a in queue_staff(conn, department, region).await? {
+    for email in queue_staff(conn, department, region).await?.into_iter().filter_map(|a| a.email) {
         let mail = templates::notice("工作队列提醒", "Work queue notice", zh.clone(), en.clone());
-        outbox::enqueue_about(conn, &a.email, mail, Some(child), now).await?;
+        outbox::enqueue_about(conn, &email, mail, Some(child), now).await?;
     }
     Ok(())
 }
@@ -1054,9 +1057,9 @@ async fn warn(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> AppRe
     );
     match r.assignee_id {
         Some(a) => {
-            if let Some(acc) = account::Entity::find_by_id(a).one(&txn).await? {
+            if let Some(email) = account::Entity::find_by_id(a).one(&txn).await?.and_then(|acc| acc.email) {
                 let mail = templates::notice("办理时限提醒", "Deadline approaching", zh, en);
-                outbox::enqueue_about(&txn, &acc.email, mail, Some(r.child_id), now).await?;
+                outbox::enqueue_about(&txn, &email, mail, Some(r.child_id), now).await?;
             }
         }
         None => tell_queue(&txn, (&r.department_code, &r.region_code), r.child_id, zh, en, now).await?,
@@ -1109,10 +1112,10 @@ async fn escalate(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> A
     );
     tell_queue(&txn, (&r.department_code, &up), r.child_id, msg.0.clone(), msg.1.clone(), now).await?;
     if let Some(a) = r.assignee_id
-        && let Some(acc) = account::Entity::find_by_id(a).one(&txn).await?
+        && let Some(email) = account::Entity::find_by_id(a).one(&txn).await?.and_then(|acc| acc.email)
     {
         let mail = templates::notice("申请已升级", "Request escalated", msg.0, msg.1);
-        outbox::enqueue_about(&txn, &acc.email, mail, Some(r.child_id), now).await?;
+        outbox::enqueue_about(&txn, &email, mail, Some(r.child_id), now).await?;
     }
     let moved = request::Model { region_code: up, status: status::ROUTED.into(), assignee_id: None, due_at: due, ..r.clone() };
     state.events.publish(&txn, "escalated", &moved).await?;

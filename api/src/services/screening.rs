@@ -378,8 +378,8 @@ pub async fn notify_due(state: &AppState) -> AppResult<usize> {
         } else {
             directors
         };
-        for a in responsible {
-            *told.entry(a.email.clone()).or_default() += n;
+        for email in responsible.into_iter().filter_map(|a| a.email.clone()) {
+            *told.entry(email).or_default() += n;
         }
     }
     for (email, n) in &told {
