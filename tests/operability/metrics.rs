@@ -153,6 +153,7 @@ fn production() -> Config {
     c.pii_hash_key = "cd".repeat(32).into();
     c.allow_sqlite_in_production = true;
     c.public_url = "https://tongxin.example.gov.cn".into();
+    c.sms_provider = api::config::SmsProvider::Tencent;
     c
 }
 
