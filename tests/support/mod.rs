@@ -144,11 +144,12 @@ impl TestApp {
     pub async fn spawn_replicas(n: usize, tweak: impl FnOnce(&mut Config)) -> Vec<TestApp> {
         let (mut config, db, keys_dir) = fresh_config().await;
         tweak(&mut config);
-        let stubs: Vec<_> = (0..n).map(|_| AsyncStubTransport::new_ok()).collect();
-        let states = futures::future::join_all(stubs.iter().map(|s| api::build_state(config.clone(), Some(Mailer::Stub(s.clone()))))).await;
+        // One outside world: any replica's outbox worker may deliver what another queued.
+        let stub = AsyncStubTransport::new_ok();
+        let states = futures::future::join_all((0..n).map(|_| api::build_state(config.clone(), Some(Mailer::Stub(stub.clone()))))).await;
         let mut apps = Vec::new();
-        for (state, stub) in states.into_iter().zip(stubs) {
-            apps.push(Self::serving(state.expect("every replica starts"), stub).await);
+        for state in states {
+            apps.push(Self::serving(state.expect("every replica starts"), stub.clone()).await);
         }
         if let Some(last) = apps.last_mut() {
             last._db = Some(db);
