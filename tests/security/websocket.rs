@@ -48,6 +48,24 @@ async fn after_logout_the_socket_answers_nothing_and_is_closed() {
     assert_eq!(watcher.closed_within(Duration::from_secs(3)).await, Some(4401), "the socket is closed when its session ends");
 }
 
+/// A phone that keeps writing while its session ends must still learn why it was closed: the
+/// server waits for the close handshake instead of dropping the connection under the client, whose
+/// next write would otherwise be answered by a reset that discards the close frame unread.
+#[tokio::test]
+async fn a_client_still_writing_when_its_session_ends_reads_the_close_code() {
+    let app = TestApp::spawn().await;
+    let token = app.guardian("ws-late@example.org").await;
+    let mut ws = WsClient::connect(&app, Some(&token)).await;
+    assert!(ws.run("1", ME, json!({})).await["errors"].is_null(), "signed in");
+
+    assert_eq!(app.gql(Some(&token), "mutation { logout }", json!({})).await["data"]["logout"], true);
+    // The server has closed its side by now; the client has not read anything yet.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(ws.send_raw(json!({"id": "2", "type": "subscribe", "payload": {"query": ME}}).to_string()).await);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(ws.closed_within(Duration::from_secs(3)).await, Some(4401), "the close code reaches the client");
+}
+
 #[tokio::test]
 async fn a_disabled_clerk_can_neither_list_nor_claim_over_an_open_socket() {
     let app = TestApp::spawn().await;

@@ -37,7 +37,10 @@ use axum::{
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response as HttpResponse},
 };
-use futures::{FutureExt, SinkExt, StreamExt};
+use futures::{
+    FutureExt, SinkExt, StreamExt,
+    stream::{SplitSink, SplitStream},
+};
 use tokio::sync::watch;
 
 use super::{ClientAddr, Http, client_addr, graphql::lang_of};
@@ -60,6 +63,8 @@ const RECHECK: Duration = Duration::from_secs(5);
 const SESSION_ENDED: u16 = 4401;
 /// Close code of a stopping server (RFC 6455 "going away"): reconnect, another replica answers.
 const GOING_AWAY: u16 = 1001;
+/// How long the server waits for the client's answer to its close frame.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
 /// What the connection knows about its client, shared with every operation it runs.
 #[derive(Clone)]
@@ -96,10 +101,30 @@ pub(super) async fn upgrade(
 
 async fn serve(h: Http, socket: Socket, protocol: WebSocketProtocols, lang: Lang, addr: ClientAddr) {
     let _open = h.state.drain.socket();
+    let (mut sink, mut raw) = socket.split();
+    let close = run_protocol(h, &mut sink, &mut raw, protocol, lang, addr).await;
+    if let Some((code, reason)) = close {
+        if sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await.is_ok() {
+            await_peer_close(&mut raw).await;
+        }
+    }
+    let _ = sink.close().await;
+}
+
+/// Runs the GraphQL protocol over the socket until it ends; the close the server owes the
+/// client, if any. The protocol borrows the incoming half, so that after it ends the close
+/// handshake can still be read from it.
+async fn run_protocol(
+    h: Http,
+    sink: &mut SplitSink<Socket, Message>,
+    raw: &mut SplitStream<Socket>,
+    protocol: WebSocketProtocols,
+    lang: Lang,
+    addr: ClientAddr,
+) -> Option<(u16, String)> {
     let going_away = h.state.drain.going_away().fuse();
-    let (mut sink, input) = socket.split();
     // A message over the size limit ends the input with an error, and so the connection.
-    let input = input
+    let input = raw
         .take_while(|m| std::future::ready(m.is_ok()))
         .filter_map(|m| std::future::ready(m.ok().filter(|m| matches!(m, Message::Text(_) | Message::Binary(_)))))
         .map(Message::into_data);
@@ -122,27 +147,37 @@ async fn serve(h: Http, socket: Socket, protocol: WebSocketProtocols, lang: Lang
     let session_over = session_over(state, token_rx).fuse();
     futures::pin_mut!(init_deadline, session_over, going_away);
     let mut initialised = false;
-    let close = loop {
+    loop {
         tokio::select! {
             msg = messages.next() => match msg {
                 Some(WsMessage::Text(text)) => {
                     initialised |= text.contains("connection_ack");
                     if sink.send(Message::Text(text.into())).await.is_err() {
-                        return;
+                        return None;
                     }
                 }
-                Some(WsMessage::Close(code, reason)) => break Some((code, reason)),
-                None => break None,
+                Some(WsMessage::Close(code, reason)) => return Some((code, reason)),
+                None => return None,
             },
-            () = &mut init_deadline, if !initialised => break Some((4408, "Connection initialisation timeout".to_owned())),
-            () = &mut session_over => break Some((SESSION_ENDED, "session ended".to_owned())),
-            () = &mut going_away => break Some((GOING_AWAY, "server restarting".to_owned())),
+            () = &mut init_deadline, if !initialised => return Some((4408, "Connection initialisation timeout".to_owned())),
+            () = &mut session_over => return Some((SESSION_ENDED, "session ended".to_owned())),
+            () = &mut going_away => return Some((GOING_AWAY, "server restarting".to_owned())),
+        }
+    }
+}
+
+/// Waits (briefly) for the client to answer the server's close frame, as RFC 6455 asks, before
+/// the TCP connection is dropped: a client still writing into a socket the server has already
+/// dropped gets a reset, and a reset discards the close frame (and its code) unread.
+async fn await_peer_close(raw: &mut SplitStream<Socket>) {
+    let answered = async {
+        while let Some(Ok(m)) = raw.next().await {
+            if matches!(m, Message::Close(_)) {
+                break;
+            }
         }
     };
-    if let Some((code, reason)) = close {
-        let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
-    }
-    let _ = sink.close().await;
+    let _ = tokio::time::timeout(CLOSE_WAIT, answered).await;
 }
 
 /// Resolves when the session the socket was opened with is over: revoked, expired or invalid
