@@ -103,10 +103,10 @@ async fn serve(h: Http, socket: Socket, protocol: WebSocketProtocols, lang: Lang
     let _open = h.state.drain.socket();
     let (mut sink, mut raw) = socket.split();
     let close = run_protocol(h, &mut sink, &mut raw, protocol, lang, addr).await;
-    if let Some((code, reason)) = close {
-        if sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await.is_ok() {
-            await_peer_close(&mut raw).await;
-        }
+    if let Some((code, reason)) = close
+        && sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await.is_ok()
+    {
+        await_peer_close(&mut raw).await;
     }
     let _ = sink.close().await;
 }
