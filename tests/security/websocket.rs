@@ -43,14 +43,15 @@ async fn after_logout_the_socket_answers_nothing_and_is_closed() {
     // Whichever comes first: the operation refused, or the socket already closed.
     match ws.try_run("2", ME, json!({})).await {
         Ok(after) => assert_eq!(code(&after), "UNAUTHENTICATED", "{after}"),
-        Err(ended) => assert_eq!(ended, WsEvent::Closed(4401)),
+        // No answer at all is also nothing answered; the close code is checked on the watcher.
+        Err(ended) => assert!(matches!(ended, WsEvent::Closed(4401) | WsEvent::Gone), "{ended:?}"),
     }
     assert_eq!(watcher.closed_within(Duration::from_secs(3)).await, Some(4401), "the socket is closed when its session ends");
 }
 
 /// A phone that keeps writing while its session ends must still learn why it was closed: the
-/// server waits for the close handshake instead of dropping the connection under the client, whose
-/// next write would otherwise be answered by a reset that discards the close frame unread.
+/// server finishes the close handshake (RFC 6455, 7.1.1) instead of dropping the connection under
+/// a client that is still sending.
 #[tokio::test]
 async fn a_client_still_writing_when_its_session_ends_reads_the_close_code() {
     let app = TestApp::spawn().await;
@@ -59,10 +60,15 @@ async fn a_client_still_writing_when_its_session_ends_reads_the_close_code() {
     assert!(ws.run("1", ME, json!({})).await["errors"].is_null(), "signed in");
 
     assert_eq!(app.gql(Some(&token), "mutation { logout }", json!({})).await["data"]["logout"], true);
-    // The server has closed its side by now; the client has not read anything yet.
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    assert!(ws.send_raw(json!({"id": "2", "type": "subscribe", "payload": {"query": ME}}).to_string()).await);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // A busy client keeps sending while the server closes; it stops when the server no longer
+    // takes its messages.
+    for i in 0..300 {
+        let msg = json!({"id": format!("late-{i}"), "type": "subscribe", "payload": {"query": ME}});
+        if !ws.send_raw(msg.to_string()).await {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
     assert_eq!(ws.closed_within(Duration::from_secs(3)).await, Some(4401), "the close code reaches the client");
 }
 
@@ -83,7 +89,7 @@ async fn a_disabled_clerk_can_neither_list_nor_claim_over_an_open_socket() {
 
     match ws.try_run("2", "{ queue { edges { node { id } } } }", json!({})).await {
         Ok(after) => assert_eq!(code(&after), "UNAUTHENTICATED", "{after}"),
-        Err(ended) => assert_eq!(ended, WsEvent::Closed(4401)),
+        Err(ended) => assert!(matches!(ended, WsEvent::Closed(4401) | WsEvent::Gone), "{ended:?}"),
     }
     assert_eq!(events.closed_within(Duration::from_secs(3)).await, Some(4401), "the live subscription ends with its session");
     let stored: Option<entities::request::Model> = {
