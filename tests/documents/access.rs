@@ -32,6 +32,14 @@ async fn only_the_family_and_the_queue_see_a_document(store: Store) {
     assert_eq!(code(&link(&app, &director, &doc, None).await.expect_err("no purpose")), "NOT_FOUND");
     let url = link(&app, &director, &doc, Some("RECORD_VERIFICATION")).await.expect("with a purpose");
     assert_eq!(follow(&app, &url).await.0, 200);
+    let log = app
+        .gql(Some(&g), "query($c: ID!){ childAccessLog(childId: $c){ edges { node { actorRole fields purpose } } } }", json!({"c": child}))
+        .await;
+    assert_eq!(
+        log["data"]["childAccessLog"]["edges"][0]["node"],
+        json!({"actorRole": "CHILD_DIRECTOR", "fields": ["document:hukou_page"], "purpose": "record_verification"}),
+        "{log}"
+    );
 
     // A link works for the viewer it names only: another account's id in it breaks the signature.
     let url = link(&app, &staff, &doc, None).await.expect("staff link");

@@ -88,6 +88,11 @@ async fn a_rotated_key_reencrypts_the_stored_documents(store: Store) {
     let doc = doc_id(&upload(&app, &g, json!({"childId": child, "type": "HUKOU_PAGE"}), files::pdf(), "application/pdf").await);
     let old = object_keys(&app).await;
 
+    let without_k1 = app.restarted_with(|c| c.pii_keys = format!("k2:{}", "22".repeat(32)).into()).await;
+    match without_k1 {
+        Err(why) => assert!(why.contains("k1"), "the start-up check names the key the documents need: {why}"),
+        Ok(_) => panic!("started without the key that encrypted the stored documents"),
+    }
     let rotated = app.restarted_with(|c| c.pii_keys = format!("k2:{},{k1}", "22".repeat(32)).into()).await.expect("restart with k2 first");
     let done = api::services::documents::rotation::reencrypt(&rotated.state, 10).await.expect("rotation");
     assert_eq!((done.rewritten, done.unreadable), (1, 0));
