@@ -34,6 +34,22 @@ pub fn photo_with_location(salt: u8) -> Vec<u8> {
     b
 }
 
+/// An iPhone photo (HEIF): `ftyp`, `meta`, and the EXIF item with its location in `mdat`.
+pub fn heic_with_location() -> Vec<u8> {
+    let ftyp = [&[0, 0, 0, 24][..], b"ftypheic", &[0, 0, 0, 0], b"mif1heic"].concat();
+    let meta = [&[0, 0, 0, 12][..], b"meta", &[0, 0, 0, 0]].concat();
+    let item = [&[0, 0, 0, 6][..], b"Exif\0\0", &tiff_with_gps()].concat();
+    let mdat = [&((item.len() + 8) as u32).to_be_bytes()[..], b"mdat", &item].concat();
+    [ftyp, meta, mdat].concat()
+}
+
+/// Whether the GPS latitude of the fixtures (56.78″ as 5678/100) is still in the bytes.
+pub fn has_fixture_latitude(bytes: &[u8]) -> bool {
+    let mut rational = 5678u32.to_le_bytes().to_vec();
+    rational.extend_from_slice(&100u32.to_le_bytes());
+    bytes.windows(8).any(|w| w == rational.as_slice())
+}
+
 /// A one-page PDF scan.
 pub fn pdf() -> Vec<u8> {
     b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\nxref\n0 2\ntrailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n".to_vec()

@@ -113,6 +113,11 @@ async fn the_caseworker_asks_for_a_better_copy(store: Store) {
     assert_eq!(req["missingDocuments"][0]["type"], "RESIDENCE_PERMIT");
     assert_eq!(req["missingDocuments"][0]["nameZh"], "居住证");
 
+    // The caseworker asks in the conversation; the family answers with the new photo.
+    let asked = app
+        .gql(Some(&staff), "mutation($id: ID!){ askForInformation(id: $id, message: \"请上传居住证照片\"){ status } }", json!({"id": rid}))
+        .await;
+    assert_eq!(asked["data"]["askForInformation"]["status"], "NEEDS_INFO", "{asked}");
     let second = doc_id(
         &upload(
             &app,
@@ -123,9 +128,23 @@ async fn the_caseworker_asks_for_a_better_copy(store: Store) {
         )
         .await,
     );
+    let answered = app
+        .gql(
+            Some(&g),
+            "mutation($id: ID!){ answerRequest(id: $id, message: \"已重新拍摄\"){ status history { kind } } }",
+            json!({"id": rid}),
+        )
+        .await;
+    let kinds: Vec<&str> = answered["data"]["answerRequest"]["history"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{answered}"))
+        .iter()
+        .filter_map(|h| h["kind"].as_str())
+        .collect();
+    assert!(kinds.ends_with(&["document_replacement_requested", "asked_for_information", "document_added", "answered"]), "{kinds:?}");
     let seen = app.gql(Some(&staff), REQUEST_DOCS, json!({"id": rid})).await;
     assert_eq!(seen["data"]["request"]["newDocuments"], 1, "the new copy is flagged in the queue: {seen}");
-    let queue = app.gql(Some(&staff), "{ queue(filter: {status: CLAIMED}) { edges { node { id newDocuments } } } }", json!({})).await;
+    let queue = app.gql(Some(&staff), "{ queue(filter: {status: IN_PROGRESS}) { edges { node { id newDocuments } } } }", json!({})).await;
     assert_eq!(queue["data"]["queue"]["edges"][0]["node"]["newDocuments"], 1, "{queue}");
     let ok =
         app.gql(Some(&staff), "mutation($id: ID!){ reviewDocument(id: $id, decision: ACCEPT){ status } }", json!({"id": second})).await;
@@ -191,4 +210,18 @@ async fn submitting_shows_the_papers_still_needed() {
         json!({"type": "DISABILITY_CERTIFICATE", "name": "Disability certificate"}),
         "{needed}"
     );
+}
+
+#[tokio::test]
+async fn an_iphone_photo_is_accepted_and_loses_its_location() {
+    let app = TestApp::spawn().await;
+    let (g, child) = family(&app, "mum@example.org").await;
+    let heic = files::heic_with_location();
+    assert!(files::has_fixture_latitude(&heic));
+    let up = upload(&app, &g, json!({"childId": child, "type": "RESIDENCE_PERMIT"}), heic.clone(), "image/heic").await;
+    assert_eq!(up["data"]["uploadDocument"]["contentType"], "image/heic", "{up}");
+    let url = link(&app, &g, &doc_id(&up), None).await.expect("link");
+    let (status, bytes) = follow(&app, &url).await;
+    assert_eq!((status, bytes.len()), (200, heic.len()), "cleaned in place: item offsets stay valid");
+    assert!(!files::has_fixture_latitude(&bytes), "location removed");
 }
