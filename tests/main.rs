@@ -4,6 +4,7 @@
 mod accounts;
 mod bookings;
 mod directory;
+mod documents;
 mod errors;
 mod families;
 mod mail;

@@ -100,6 +100,16 @@ fn production_refuses_unsafe_defaults_and_names_them() {
     c.database_url = "postgres://db/tongxin".into();
     c.metrics_token = Some("scraper-token-0123456789abcdef0123456789".to_owned().into());
     c.sms_provider = api::config::SmsProvider::Tencent;
+    let err = c.validate().expect_err("local documents with PostgreSQL replicas").to_string();
+    assert!(err.contains("DOCUMENT_STORE"), "{err}");
+    c.storage.document_store = api::storage::config::StoreKind::S3;
+    c.storage.s3_endpoint = Some("http://oss-cn-guiyang.aliyuncs.com".into());
+    c.storage.s3_bucket = Some("tongxin-documents".into());
+    let err = c.validate().expect_err("documents over plain http, without keys").to_string();
+    assert!(err.contains("S3_ENDPOINT") && err.contains("S3_SECRET_ACCESS_KEY"), "{err}");
+    c.storage.s3_endpoint = Some("https://oss-cn-guiyang.aliyuncs.com".into());
+    c.storage.s3_access_key_id = Some("LTAI-test".into());
+    c.storage.s3_secret_access_key = Some("secret".to_owned().into());
     c.validate().expect("safe production config");
     c.database_url = "sqlite://data/x.db".into();
     assert!(c.validate().is_err());

@@ -209,6 +209,9 @@ pub struct Config {
     /// a minute and ten a day).
     #[arg(long, env = "PHONE_CODES_PER_ADDRESS_PER_HOUR", default_value_t = 20)]
     pub phone_codes_per_address_per_hour: u32,
+    /// Documents: store, upload limits, links, retention (issue 18).
+    #[command(flatten)]
+    pub storage: crate::storage::config::StorageConfig,
 }
 
 /// How SMS leave the server.
@@ -256,6 +259,7 @@ impl Config {
         {
             return Err(ConfigError("OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL".into()));
         }
+        self.storage.check()?;
         if self.environment != Environment::Production {
             return Ok(());
         }
@@ -297,6 +301,7 @@ impl Config {
         if !self.wechat_api_base.starts_with("https://") {
             missing.push("WECHAT_API_BASE must be an https URL");
         }
+        missing.extend(self.storage.unsafe_in_production(self.is_sqlite()));
         if missing.is_empty() { Ok(()) } else { Err(ConfigError(missing.join("; "))) }
     }
 }

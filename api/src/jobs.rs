@@ -31,11 +31,14 @@ pub enum Job {
     VerificationReminders,
     /// The turning-16 mark.
     AgedOut,
+    /// Deletion of closed requests' documents after their retention (`DOCUMENT_RETENTION_DAYS`).
+    DocumentRetention,
 }
 
 impl Job {
     /// Every job, in the order of a pass.
-    pub const ALL: [Job; 5] = [Job::Reminders, Job::Deadlines, Job::CareMeasures, Job::VerificationReminders, Job::AgedOut];
+    pub const ALL: [Job; 6] =
+        [Job::Reminders, Job::Deadlines, Job::CareMeasures, Job::VerificationReminders, Job::AgedOut, Job::DocumentRetention];
 
     /// Name in logs.
     pub fn name(self) -> &'static str {
@@ -45,6 +48,7 @@ impl Job {
             Job::CareMeasures => "care_measures",
             Job::VerificationReminders => "verification_reminders",
             Job::AgedOut => "aged_out",
+            Job::DocumentRetention => "document_retention",
         }
     }
 
@@ -82,6 +86,10 @@ impl Job {
                 screening::notify_due(state).await.map_err(|e| tracing::error!(error = %e, "verification reminder job failed")).is_ok()
             }
             Job::AgedOut => screening::mark_aged_out(state).await.map_err(|e| tracing::error!(error = %e, "turning-16 job failed")).is_ok(),
+            Job::DocumentRetention => crate::services::documents::lifetime::run_retention(state)
+                .await
+                .map_err(|e| tracing::error!(error = %e, "document retention job failed"))
+                .is_ok(),
         };
         state.metrics.job_run(self.name(), ok);
     }

@@ -28,6 +28,7 @@ pub mod services;
 pub mod sms;
 pub mod spreadsheet;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 pub mod wechat;
 
@@ -55,6 +56,7 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
     };
     let sms = sms::Sms::from_config(&config).map_err(|e| e.to_string())?;
     let wechat = wechat::WeChat::from_config(&config).map_err(|e| e.to_string())?;
+    let documents = storage::Store::from_config(&config.storage).map_err(|e| e.to_string())?;
     let db = db::connect(&config).await.map_err(|e| format!("database: {e}"))?;
     if config.migrate_on_start {
         db::migrate(&db).await.map_err(|e| format!("migration: {e}"))?;
@@ -94,6 +96,7 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
         metrics: Arc::new(metrics::Metrics::new()),
         sms: Arc::new(sms),
         wechat: wechat.map(Arc::new),
+        documents,
     })
 }
 

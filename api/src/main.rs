@@ -150,7 +150,12 @@ async fn migrate(config: &Config) -> Result<(), String> {
 async fn keys(state: &api::state::AppState, action: KeysAction) -> Result<(), String> {
     use api::services::key_rotation;
     let report = match action {
-        KeysAction::Reencrypt { batch_size } => key_rotation::reencrypt(&state.db, &state.pii, batch_size).await,
+        KeysAction::Reencrypt { batch_size } => {
+            let docs =
+                api::services::documents::rotation::reencrypt(state, batch_size).await.map_err(|e| format!("keys: documents: {e}"))?;
+            println!("keys: {} document(s) re-encrypted, {} unreadable", docs.rewritten, docs.unreadable);
+            key_rotation::reencrypt(&state.db, &state.pii, batch_size).await
+        }
         KeysAction::Check => key_rotation::check(&state.db, &state.pii, 500).await,
     }
     .map_err(|e| format!("keys: {e}"))?;

@@ -42,4 +42,6 @@ pub struct AppState {
     pub sms: Arc<crate::sms::Sms>,
     /// The families' mini-program, when WeChat sign-in is configured.
     pub wechat: Option<Arc<crate::wechat::WeChat>>,
+    /// Where documents' encrypted bytes are kept.
+    pub documents: crate::storage::Store,
 }

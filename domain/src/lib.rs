@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod claim;
 pub mod credit_code;
 pub mod date_windows;
+pub mod documents;
 pub mod eligibility;
 pub mod identity;
 pub mod monitoring;

@@ -14,6 +14,8 @@ pub mod child_verification;
 pub mod child_version;
 pub mod consent;
 pub mod department;
+pub mod document;
+pub mod document_blob;
 pub mod email_token;
 pub mod household;
 pub mod household_invitation;

@@ -17,6 +17,7 @@ mod m20261206_000050_erasure;
 mod m20261207_000060_booking_idempotency;
 mod m20261210_000060_key_checks;
 mod m20261215_000070_families_signin;
+mod m20261223_000080_documents;
 pub mod reference;
 
 /// The ordered list of every migration of the Tongxin schema.
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000060_booking_idempotency::Migration),
             Box::new(m20261210_000060_key_checks::Migration),
             Box::new(m20261215_000070_families_signin::Migration),
+            Box::new(m20261223_000080_documents::Migration),
         ]
     }
 }

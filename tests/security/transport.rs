@@ -1,5 +1,6 @@
 //! The HTTP transport: only `application/json` POSTs run operations (a form or `text/plain` POST
-//! needs no preflight, so it would let any web page run anonymous mutations), CORS for the
+//! needs no preflight, so it would let any web page run anonymous mutations; multipart uploads run
+//! only with a bearer token, which no cross-site form can carry), CORS for the
 //! configured origins only, security headers on every answer, and a GraphQL error body with a
 //! code for every malformed request, batch, oversized body and type error.
 

@@ -8,6 +8,7 @@ pub mod fake_sms;
 pub mod fake_wechat;
 pub mod fixtures;
 pub mod logs;
+pub mod s3;
 pub mod ws;
 
 use std::{net::SocketAddr, path::PathBuf};
@@ -433,6 +434,7 @@ async fn fresh_config() -> (Config, TestDb, KeysDir) {
     config.keys_dir = keys_dir.0.clone();
     // Development SMS files go with the test's keys, removed with the app.
     config.sms_dir = keys_dir.0.join("sms");
+    config.storage.documents_dir = keys_dir.0.join("documents");
     (config, db, keys_dir)
 }
 

@@ -9,6 +9,7 @@ pub mod children;
 pub mod claims;
 pub mod coverage;
 pub mod directory;
+pub mod documents;
 pub mod eligibility;
 pub mod errors;
 pub mod families;
@@ -39,6 +40,7 @@ pub struct QueryRoot(
     bookings::BookingsQuery,
     requests::RequestsQuery,
     child_access::ChildAccessQuery,
+    documents::DocumentsQuery,
     monitoring::MonitoringQuery,
     mail::MailQuery,
 );
@@ -58,6 +60,7 @@ pub struct MutationRoot(
     claims::ClaimsMutation,
     mail::MailMutation,
     signin::SigninMutation,
+    documents::DocumentsMutation,
 );
 
 /// Every subscription, by domain.

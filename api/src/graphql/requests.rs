@@ -100,7 +100,7 @@ pub struct ServiceRequest(pub ServiceRequestFields);
 // the type's description in the schema.
 /// A request for one entitlement of one child.
 #[derive(SimpleObject)]
-#[graphql(name = "ServiceRequest")]
+#[graphql(name = "ServiceRequest", complex)]
 pub struct ServiceRequestFields {
     /// Id.
     pub id: ID,

@@ -52,6 +52,12 @@ pub(super) async fn post(State(h): State<Http>, req: Request) -> Response {
     let ci = connect_info(&req);
     let (parts, body) = req.into_parts();
     let lang = lang_of(&parts.headers);
+    if super::uploads::is_multipart(&parts.headers) {
+        return match super::uploads::receive(&h.state, &parts.headers, body).await {
+            Ok(gql) => execute(&h, ci, &parts.headers, gql, false).await,
+            Err(super::uploads::Refusal(status, e)) => unreadable(&h, refused(status, e, lang)),
+        };
+    }
     if !is_json(&parts.headers) {
         let e = AppError::validation("contentType", "请求须以 application/json 发送", "send the request as application/json");
         return unreadable(&h, refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, e, lang));

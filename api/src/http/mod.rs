@@ -2,12 +2,14 @@
 //! subscriptions, GraphiQL in development, health probes, and the protective layers (security
 //! headers, CORS, body limit, timeout, request ids, tracing without personal data).
 
+mod documents;
 mod graphiql;
 mod graphql;
 mod headers;
 mod links;
 pub mod metrics;
 mod request_id;
+mod uploads;
 mod ws;
 
 pub use ws::MAX_OPERATIONS as WS_MAX_OPERATIONS;
@@ -26,7 +28,6 @@ use axum::{
     routing::get,
 };
 use tower_http::{
-    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
     trace::TraceLayer,
@@ -78,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/reset-password", get(links::reset_password_page).post(links::reset_password))
         .route("/household-invitation", get(links::invitation_page).post(links::accept_invitation))
         .route("/graphql/ws", get(ws::upgrade))
+        .route("/documents/{id}", get(documents::download))
         .with_state(http)
         .layer(
             tower::ServiceBuilder::new()
@@ -96,7 +98,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(headers::cors(&state.config))
                 .layer(axum::middleware::from_fn(headers::coded_failures))
                 .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.config.request_timeout()))
-                .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes)),
+                .layer(axum::middleware::from_fn_with_state(state.clone(), uploads::limit_body)),
         )
 }
 

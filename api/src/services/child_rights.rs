@@ -33,7 +33,7 @@ pub async fn export(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Va
     }
     let log = log.order_by_asc(child_access_log::Column::Id).all(&txn).await?;
     let s = secrets(&state.pii, &c)?;
-    let out = json!({
+    let mut out = json!({
         "exportedAt": now,
         "child": {
             "id": c.id,
@@ -63,6 +63,7 @@ pub async fn export(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Va
     });
     audit::record(&txn, Some(viewer.account_id), "child.exported", "child", &id.to_string(), None, now).await?;
     txn.commit().await?;
+    out["documents"] = json!(super::documents::lifetime::export(state, viewer, id).await?);
     Ok(out)
 }
 
@@ -79,6 +80,7 @@ pub async fn erase(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()>
     let c = guardian_child(&txn, viewer, id).await?;
     erasure::close_open_work(&txn, id, now).await?;
     let mails = erasure::erase_places(&txn, id, now).await?;
+    let objects = super::documents::lifetime::erase_child(&txn, id).await?;
     child::Entity::update_many()
         .col_expr(child::Column::Processable, Expr::value(false))
         .col_expr(child::Column::DeletedAt, Expr::value(Some(now)))
@@ -96,6 +98,7 @@ pub async fn erase(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()>
     let detail = json!({"residenceRegionCode": c.residence_region_code, "birthYear": c.birth_year});
     audit::record(&txn, Some(viewer.account_id), "child.erased", "child", &id.to_string(), Some(detail), now).await?;
     txn.commit().await?;
+    state.documents.delete_all(&objects).await;
     let files = state.mailer.dir().map_or(0, |dir| erasure::remove_delivered_files(dir, &mails));
     tracing::info!(child_id = %id, mails = mails.len(), files, "child record erased at the guardian's request");
     Ok(())

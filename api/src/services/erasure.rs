@@ -89,6 +89,8 @@ pub const TABLES: &[(&str, Option<Rows>, &str)] = &[
     ("bookings", Some(Rows::ChildId), "seats booked for the child"),
     ("outbox", Some(Rows::ChildId), "e-mails about the child (`enqueue_about`)"),
     ("audit_log", Some(Rows::AuditSubject), "who did what to the child's rows"),
+    ("documents", Some(Rows::ChildId), "papers sent about the child: rows deleted, bytes removed from the store"),
+    ("document_blobs", None, "encrypted bytes of a household's files; deleted with the last document using them"),
     ("accounts", None, "adults' accounts; no field about a child"),
     ("login_sessions", None, "authentication"),
     ("refresh_tokens", None, "authentication"),
@@ -142,6 +144,8 @@ pub const PLACES: &[Place] = &[
     p("bookings", "idempotency_key", Action::Null),
     p("outbox", "subject", Action::Redact),
     p("outbox", "body", Action::Redact),
+    // The rows themselves are deleted first (`documents::lifetime::erase_child`).
+    p("documents", "review_note", Action::Redact),
 ];
 
 /// Text and JSON columns of child-linked tables that erasure keeps, and why.
@@ -164,6 +168,7 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
     ("request_events", &["kind", "from_status", "to_status"], "codes"),
     ("bookings", &["status"], "a code"),
     ("outbox", &["recipient", "status", "last_error"], "the adult's address, delivery state, transport errors without body"),
+    ("documents", &["doc_type", "status"], "codes (the rows are deleted)"),
     ("audit_log", &["action", "subject_type", "subject_id", "detail"], "codes, ids and field names; never free text"),
 ];
 

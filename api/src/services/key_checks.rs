@@ -96,5 +96,17 @@ async fn stored_kids(db: &DatabaseConnection) -> Result<BTreeMap<String, u64>, s
             *out.entry(kid).or_default() += u64::try_from(n).unwrap_or_default();
         }
     }
+    // Documents' objects are sealed with the same keys.
+    let blobs: Vec<(String, i64)> = entities::document_blob::Entity::find()
+        .select_only()
+        .column(entities::document_blob::Column::KeyId)
+        .column_as(entities::document_blob::Column::Id.count(), "n")
+        .group_by(entities::document_blob::Column::KeyId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (kid, n) in blobs {
+        *out.entry(kid).or_default() += u64::try_from(n).unwrap_or_default();
+    }
     Ok(out)
 }

@@ -155,7 +155,16 @@ async fn retire_unused_checks(db: &DatabaseConnection, active: &str) -> Result<V
             .into_tuple::<Uuid>()
             .one(db)
             .await?
-            .is_some();
+            .is_some()
+            || entities::document_blob::Entity::find()
+                .filter(entities::document_blob::Column::KeyId.eq(kid))
+                .select_only()
+                .column(entities::document_blob::Column::Id)
+                .limit(1)
+                .into_tuple::<Uuid>()
+                .one(db)
+                .await?
+                .is_some();
         if !in_use {
             let delete =
                 Query::delete().from_table(Alias::new("key_checks")).and_where(Expr::col(Alias::new("name")).eq(name.as_str())).to_owned();

@@ -12,6 +12,7 @@ pub mod children;
 pub mod claims;
 pub mod directory;
 pub mod divisions;
+pub mod documents;
 pub mod erasure;
 pub mod families;
 pub mod identities;

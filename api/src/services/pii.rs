@@ -158,6 +158,38 @@ impl Pii {
         String::from_utf8(plain).map_err(|_| fail())
     }
 
+    /// Encrypts bytes (a document) with the active key, bound to `context` (the blob's id):
+    /// returns the key id and nonce followed by ciphertext.
+    pub fn seal_bytes(&self, context: &str, plain: &[u8]) -> AppResult<(String, Vec<u8>)> {
+        let cipher = self.ciphers.get(&self.active_kid).ok_or_else(|| AppError::internal("active PII key missing"))?;
+        let nonce: [u8; 12] = rand::random();
+        let ct = cipher
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad: context.as_bytes() })
+            .map_err(|_| AppError::internal("document encryption failed"))?;
+        let mut out = Vec::with_capacity(12 + ct.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ct);
+        Ok((self.active_kid.clone(), out))
+    }
+
+    /// Decrypts what [`Pii::seal_bytes`] sealed for the same `context`.
+    pub fn open_bytes(&self, context: &str, kid: &str, sealed: &[u8]) -> AppResult<Vec<u8>> {
+        let fail = || AppError::internal(format!("document decryption failed (key `{kid}`)"));
+        let cipher = self.ciphers.get(kid).ok_or_else(fail)?;
+        if sealed.len() < 12 {
+            return Err(fail());
+        }
+        let (nonce, ct) = sealed.split_at(12);
+        cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: context.as_bytes() }).map_err(|_| fail())
+    }
+
+    /// Hex HMAC-SHA256 of `bytes` under the hash key (duplicate files without revealing them).
+    pub fn keyed_hash_bytes(&self, bytes: &[u8]) -> String {
+        let mut mac = self.hasher.clone();
+        mac.update(bytes);
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     /// Hex HMAC-SHA256 of `value` under the hash key: equal numbers give equal hashes.
     pub fn keyed_hash(&self, value: &str) -> String {
         let mut mac = self.hasher.clone();

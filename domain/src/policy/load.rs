@@ -231,6 +231,17 @@ pub(crate) fn load_file(text: &str) -> Result<(Policy, usize), Fail> {
             (None, false) => None,
             (Some(ro), true) => Some(routing(text, ro.get_ref(), &dept, &param_idx, &parameters)?),
         };
+        let documents = r
+            .documents
+            .iter()
+            .map(|d| {
+                crate::documents::DocumentType::parse(d.get_ref())
+                    .ok_or_else(|| line_err(text, d.span()).msg(format!("unknown document type `{}`", d.get_ref())))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if *r.requestable.get_ref() && documents.is_empty() {
+            return Err(line_err(text, r.requestable.span()).msg(format!("requestable entitlement `{code}` lists no documents")));
+        }
         let mut cx = CompileCtx {
             text,
             params: &param_idx,
@@ -255,6 +266,7 @@ pub(crate) fn load_file(text: &str) -> Result<(Policy, usize), Fail> {
             routing,
             next_step: texts(text, &r.next_step_zh, &r.next_step_en)?,
             cross_province_service: r.cross_province_service,
+            documents,
             otherwise: match (&r.otherwise_zh, &r.otherwise_en) {
                 (Some(zh), Some(en)) => Some(texts(text, zh, en)?),
                 (None, None) => None,

@@ -24,7 +24,8 @@
 //!                     # routing = { queue_department, first_response_working_days, ... },
 //!                     # next_step_zh, next_step_en ({residence}/{hukou} placeholders),
 //!                     # condition = { kind = "...", ... } (kinds: see `condition` module docs),
-//!                     # optional cross_province_service, otherwise_zh/en, extra_step
+//!                     # optional cross_province_service, otherwise_zh/en, extra_step,
+//!                     # documents = ["residence_permit", ...] (required when requestable)
 //! [[measure]]         # code, title, title_en, departments, responsibility (verbatim),
 //!                     # [[measure.duty]] kind (monitoring|platform|outside), quote, zh, en, departments
 //! ```

@@ -213,6 +213,8 @@ pub struct Entitlement {
     /// The text names 跨省通办 for it; other hukou-side entitlements are coordinated across
     /// provinces without that promise.
     pub cross_province_service: bool,
+    /// Papers a request for it needs, in the order the family is asked for them.
+    pub documents: Vec<crate::documents::DocumentType>,
     /// Another route when the answer is "not eligible" (e.g. apply for a residence permit).
     pub otherwise: Option<Texts>,
     /// A step added when a fact is not known to be true (e.g. no residence permit yet).

@@ -109,6 +109,10 @@ pub(crate) struct RawEntitlement {
     /// the two disability subsidies in (三)).
     #[serde(default)]
     pub cross_province_service: bool,
+    /// Documents a request for it needs (`domain::documents::DocumentType` codes); required
+    /// for requestable entitlements.
+    #[serde(default)]
+    pub documents: Vec<S<String>>,
     /// What else the family can do when the answer is "not eligible" (another route).
     pub otherwise_zh: Option<S<String>>,
     pub otherwise_en: Option<S<String>>,
