@@ -10,6 +10,7 @@ mod families;
 mod mail;
 mod measures;
 mod monitoring;
+mod notifications;
 mod operability;
 mod platform;
 mod requests;

@@ -89,7 +89,17 @@ fn production_refuses_unsafe_defaults_and_names_them() {
     let mut c = Config::development();
     c.environment = Environment::Production;
     let err = c.validate().expect_err("unsafe").to_string();
-    for setting in ["JWT_KEYS", "SMTP_URL", "PII_KEYS", "PII_HASH_KEY", "DATABASE_URL", "PUBLIC_URL", "METRICS_ADDR", "SMS_PROVIDER"] {
+    for setting in [
+        "JWT_KEYS",
+        "SMTP_URL",
+        "PII_KEYS",
+        "PII_HASH_KEY",
+        "DATABASE_URL",
+        "PUBLIC_URL",
+        "METRICS_ADDR",
+        "SMS_PROVIDER",
+        "SMS_TEMPLATE_REQUEST_UPDATE",
+    ] {
         assert!(err.contains(setting), "{setting} missing from: {err}");
     }
     c.jwt_keys = "k:0123456789abcdef0123456789abcdef".to_owned().into();
@@ -100,6 +110,9 @@ fn production_refuses_unsafe_defaults_and_names_them() {
     c.database_url = "postgres://db/tongxin".into();
     c.metrics_token = Some("scraper-token-0123456789abcdef0123456789".to_owned().into());
     c.sms_provider = api::config::SmsProvider::Tencent;
+    c.notify.sms_template_request_update = Some("1850301".into());
+    c.notify.sms_template_booking_update = Some("1850302".into());
+    c.notify.sms_template_session_reminder = Some("1850303".into());
     let err = c.validate().expect_err("local documents with PostgreSQL replicas").to_string();
     assert!(err.contains("DOCUMENT_STORE"), "{err}");
     c.storage.document_store = api::storage::config::StoreKind::S3;

@@ -212,6 +212,9 @@ pub struct Config {
     /// Documents: store, upload limits, links, retention (issue 18).
     #[command(flatten)]
     pub storage: crate::storage::config::StorageConfig,
+    /// Templates of the families' notices on WeChat and SMS (issue 17).
+    #[command(flatten)]
+    pub notify: crate::notify::config::NotifyConfig,
 }
 
 /// How SMS leave the server.
@@ -260,6 +263,7 @@ impl Config {
             return Err(ConfigError("OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL".into()));
         }
         self.storage.check()?;
+        self.notify.check()?;
         if self.environment != Environment::Production {
             return Ok(());
         }
@@ -302,6 +306,7 @@ impl Config {
             missing.push("WECHAT_API_BASE must be an https URL");
         }
         missing.extend(self.storage.unsafe_in_production(self.is_sqlite()));
+        missing.extend(self.notify.unsafe_in_production());
         if missing.is_empty() { Ok(()) } else { Err(ConfigError(missing.join("; "))) }
     }
 }

@@ -22,6 +22,7 @@ pub mod key_files;
 pub mod locks;
 pub mod mail;
 pub mod metrics;
+pub mod notify;
 pub mod ratelimit;
 pub mod reference;
 pub mod services;

@@ -1,4 +1,6 @@
-//! An e-mail waiting to be delivered, written in the transaction of the change that caused it.
+//! A message waiting to be delivered, written in the transaction of the change that caused it: an
+//! e-mail to an address, or a notice to a family's account whose channel (WeChat, SMS, e-mail) the
+//! worker chooses when it delivers.
 use sea_orm::entity::prelude::*;
 
 /// An outbox row.
@@ -31,6 +33,18 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// The child the e-mail is about, if any: erasing the child purges its text.
     pub child_id: Option<Uuid>,
+    /// The family's account of a notice (`notify::enqueue`); `None` for a plain e-mail.
+    pub account_id: Option<Uuid>,
+    /// The notice's event (`notify::Event`), which picks the WeChat and SMS templates.
+    pub event: Option<String>,
+    /// The notice's short template parameters, a JSON array of strings.
+    pub params: Option<String>,
+    /// `wechat` once the notice used up a one-time subscribe grant, so a retry uses the same one.
+    pub channel: Option<String>,
+    /// Channels that refused the notice for good, comma-separated.
+    pub refused: Option<String>,
+    /// The channel that delivered it.
+    pub delivered_via: Option<String>,
 }
 
 /// No relations are navigated through the ORM.

@@ -154,6 +154,9 @@ fn production() -> Config {
     c.allow_sqlite_in_production = true;
     c.public_url = "https://tongxin.example.gov.cn".into();
     c.sms_provider = api::config::SmsProvider::Tencent;
+    c.notify.sms_template_request_update = Some("1850301".into());
+    c.notify.sms_template_booking_update = Some("1850302".into());
+    c.notify.sms_template_session_reminder = Some("1850303".into());
     c
 }
 

@@ -25,6 +25,8 @@ pub const SIGN_NAME: &str = "童心";
 pub const TEMPLATE_LOGIN: &str = "1849201";
 /// Approved templates.
 pub const TEMPLATE_BIND: &str = "1849202";
+/// Approved notice templates: request progress, booking change, session reminder.
+pub const NOTICE_TEMPLATES: [&str; 3] = ["1850301", "1850302", "1850303"];
 
 /// One SMS the double accepted.
 #[derive(Debug, Clone)]
@@ -84,6 +86,9 @@ impl FakeSms {
         c.tencent_sms_sign_name = Some(SIGN_NAME.into());
         c.sms_template_login_code = Some(TEMPLATE_LOGIN.into());
         c.sms_template_bind_code = Some(TEMPLATE_BIND.into());
+        c.notify.sms_template_request_update = Some(NOTICE_TEMPLATES[0].into());
+        c.notify.sms_template_booking_update = Some(NOTICE_TEMPLATES[1].into());
+        c.notify.sms_template_session_reminder = Some(NOTICE_TEMPLATES[2].into());
         c.tencent_sms_endpoint = self.endpoint.clone();
     }
 
@@ -174,7 +179,7 @@ fn check(s: &Inner, headers: &HeaderMap, body: &str) -> Result<Json<Value>, Stri
         return Err("FailedOperation.SignatureIncorrectOrUnapproved".into());
     }
     let template = b["TemplateId"].as_str().unwrap_or_default().to_owned();
-    if template != TEMPLATE_LOGIN && template != TEMPLATE_BIND {
+    if template != TEMPLATE_LOGIN && template != TEMPLATE_BIND && !NOTICE_TEMPLATES.contains(&template.as_str()) {
         return Err("FailedOperation.TemplateIncorrectOrUnapproved".into());
     }
     let params: Vec<String> = b["TemplateParamSet"].as_array().into_iter().flatten().filter_map(|p| p.as_str().map(Into::into)).collect();

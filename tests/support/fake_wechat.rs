@@ -32,6 +32,14 @@ struct Inner {
     token_fetches: u32,
     phone_calls: u32,
     serial: u32,
+    /// Subscribe messages accepted: (openid, template id, data).
+    delivered: Vec<(String, String, Value)>,
+    /// Openids that refused (or used up) their subscriptions: 43101.
+    refusing: Vec<String>,
+    /// Subscribe calls answer -1 (system busy) while set.
+    busy: bool,
+    /// Every subscribe call, answered or not.
+    subscribe_calls: u32,
 }
 
 /// The running double.
@@ -54,6 +62,7 @@ impl FakeWeChat {
             .route("/sns/jscode2session", get(code2session))
             .route("/cgi-bin/stable_token", post(stable_token))
             .route("/wxa/business/getuserphonenumber", post(phone_number))
+            .route("/cgi-bin/message/subscribe/send", post(subscribe_send))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind fake WeChat");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
@@ -114,6 +123,26 @@ impl FakeWeChat {
         if let Some(t) = i.tokens.last().cloned() {
             i.expired.push(t);
         }
+    }
+
+    /// Subscribe messages delivered so far: (openid, template id, data).
+    pub fn delivered(&self) -> Vec<(String, String, Value)> {
+        self.inner.lock().expect("lock").delivered.clone()
+    }
+
+    /// Subscribe calls so far, delivered or not.
+    pub fn subscribe_calls(&self) -> u32 {
+        self.inner.lock().expect("lock").subscribe_calls
+    }
+
+    /// WeChat answers 43101 for this user (the user turned the subscription off).
+    pub fn refuse(&self, openid: &str) {
+        self.inner.lock().expect("lock").refusing.push(openid.into());
+    }
+
+    /// Subscribe calls answer -1 (system busy) until set back.
+    pub fn set_busy(&self, busy: bool) {
+        self.inner.lock().expect("lock").busy = busy;
     }
 
     /// Every secret the double handed out or accepted: session keys, access tokens, codes, the
@@ -207,4 +236,54 @@ async fn phone_number(State(s): Shared, Query(q): Query<HashMap<String, String>>
         "phone_info": {"phoneNumber": national, "purePhoneNumber": national, "countryCode": 86,
                        "watermark": {"timestamp": 1637744274, "appid": APP_ID}}
     }))
+}
+
+/// Template ids the double knows (what the mini-program console would list).
+pub const TEMPLATES: [&str; 3] = ["kHx3nZ5aQ0mWRequestUpdate9T1bYc", "kHx3nZ5aQ0mWBookingUpdate8S2aXd", "kHx3nZ5aQ0mWSessionRemind7R3zWe"];
+
+/// Points the server's notice settings at the double's templates, with their keywords.
+pub fn configure_templates(c: &mut api::config::Config) {
+    c.notify.wechat_template_request_update = Some(format!("{}:phrase1,time2", TEMPLATES[0]));
+    c.notify.wechat_template_booking_update = Some(format!("{}:thing1,time2,phrase3", TEMPLATES[1]));
+    c.notify.wechat_template_session_reminder = Some(format!("{}:thing1,time2", TEMPLATES[2]));
+}
+
+async fn subscribe_send(State(s): Shared, Query(q): Query<HashMap<String, String>>, Json(b): Json<Value>) -> Json<Value> {
+    let mut i = s.lock().expect("lock");
+    i.subscribe_calls += 1;
+    let Some(token) = q.get("access_token") else { return err(41001, "access_token missing") };
+    if i.expired.contains(token) {
+        return err(42001, "access_token expired");
+    }
+    if !i.tokens.contains(token) {
+        return err(40001, "invalid credential, access_token is invalid or not latest");
+    }
+    if i.busy {
+        return err(-1, "system error");
+    }
+    let touser = b["touser"].as_str().unwrap_or_default().to_owned();
+    // An openid is 28 characters of base64url in practice; the double's are `o` + letters/digits.
+    if !touser.starts_with('o') || touser.len() < 16 || !touser.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-') {
+        return err(40003, "invalid openid");
+    }
+    let template = b["template_id"].as_str().unwrap_or_default().to_owned();
+    if !TEMPLATES.contains(&template.as_str()) {
+        return err(40037, "invalid template_id");
+    }
+    let Some(data) = b["data"].as_object() else { return err(47003, "argument invalid! data is empty") };
+    for (key, v) in data {
+        let Some(value) = v["value"].as_str() else { return err(47003, "argument invalid! data.value empty") };
+        let max = if key.starts_with("phrase") { 5 } else { 20 };
+        if value.is_empty() || value.chars().count() > max {
+            return err(47003, "argument invalid! data.value too long");
+        }
+    }
+    if !matches!(b["miniprogram_state"].as_str(), Some("formal" | "trial" | "developer")) {
+        return err(47003, "argument invalid! miniprogram_state");
+    }
+    if i.refusing.contains(&touser) {
+        return err(43101, "user refuse to accept the msg");
+    }
+    i.delivered.push((touser, template, b["data"].clone()));
+    Json(json!({"errcode": 0, "errmsg": "ok"}))
 }

@@ -254,6 +254,9 @@ impl TestApp {
             )
             .await
             .expect("deliver");
+            api::notify::deliver::deliver_due(&self.state, &api::mail::outbox::Retry::from_config(c), self.state.clock.now())
+                .await
+                .expect("deliver notices");
             let pending = entities::outbox::Entity::find()
                 .filter(entities::outbox::Column::Status.eq("pending"))
                 .filter(entities::outbox::Column::Attempts.eq(0))

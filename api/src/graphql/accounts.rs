@@ -69,6 +69,16 @@ impl Account {
         let me = accounts::me(state(ctx), &v).await?;
         Ok(crate::services::identities::list(state(ctx), &me).await?.into_iter().map(Into::into).collect())
     }
+
+    /// The order in which this account hears from Tongxin (WeChat, SMS, e-mail until the family
+    /// chooses with `setNotificationPreferences`); only its owner sees it.
+    async fn notification_order(&self, ctx: &Context<'_>) -> AppResult<Vec<super::notifications::NotificationChannel>> {
+        let v = require(ctx)?;
+        if v.account_id.to_string() != self.id.0 {
+            return Err(crate::error::AppError::Forbidden);
+        }
+        Ok(crate::notify::preferences::order(&state(ctx).db, v.account_id).await?.into_iter().map(Into::into).collect())
+    }
 }
 
 impl Account {

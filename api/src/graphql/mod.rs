@@ -18,6 +18,7 @@ pub mod input_errors;
 pub mod limits;
 pub mod mail;
 pub mod monitoring;
+pub mod notifications;
 pub mod pagination;
 pub mod plain;
 pub mod reference;
@@ -43,6 +44,7 @@ pub struct QueryRoot(
     documents::DocumentsQuery,
     monitoring::MonitoringQuery,
     mail::MailQuery,
+    notifications::NotificationsQuery,
 );
 
 /// Every mutation, by domain.
@@ -61,6 +63,7 @@ pub struct MutationRoot(
     mail::MailMutation,
     signin::SigninMutation,
     documents::DocumentsMutation,
+    notifications::NotificationsMutation,
 );
 
 /// Every subscription, by domain.

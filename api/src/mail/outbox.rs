@@ -31,7 +31,7 @@ use super::{Mailer, templates::Mail};
 use crate::error::AppResult;
 
 /// How long a worker owns a claimed row; longer than the SMTP timeout.
-const LEASE: chrono::Duration = chrono::Duration::seconds(60);
+pub(crate) const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 const BATCH: u64 = 20;
 
 /// Puts an e-mail into the outbox inside the caller's transaction.
@@ -63,6 +63,12 @@ pub async fn enqueue_about(
         sent_at: Set(None),
         created_at: Set(now),
         child_id: Set(child),
+        account_id: Set(None),
+        event: Set(None),
+        params: Set(None),
+        channel: Set(None),
+        refused: Set(None),
+        delivered_via: Set(None),
     })
     .exec_without_returning(conn)
     .await?;
@@ -126,10 +132,13 @@ pub struct Pass {
 }
 
 /// Delivers every due e-mail once; returns what happened. Safe to run in many processes at once.
+/// Notices to a family's account (`notify::enqueue`) are left to `notify::deliver::deliver_due`,
+/// which chooses their channel.
 pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer, from: &str, retry: &Retry, now: DateTime<Utc>) -> AppResult<Pass> {
     let due: Vec<Uuid> = outbox::Entity::find()
         .select_only()
         .column(outbox::Column::Id)
+        .filter(outbox::Column::AccountId.is_null())
         .filter(outbox::Column::Status.eq("pending"))
         .filter(outbox::Column::NextAttemptAt.lte(now))
         .filter(outbox::Column::LockedUntil.is_null().or(outbox::Column::LockedUntil.lt(now)))
@@ -191,7 +200,8 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer, from: &str, r
     Ok(pass)
 }
 
-fn build(row: &outbox::Model, from: &str) -> Result<Message, String> {
+/// The e-mail of a row, to `row.recipient`.
+pub(crate) fn build(row: &outbox::Model, from: &str) -> Result<Message, String> {
     Message::builder()
         .from(from.parse().map_err(|e| format!("MAIL_FROM: {e}"))?)
         .to(row.recipient.parse().map_err(|e| format!("recipient: {e}"))?)
@@ -208,7 +218,9 @@ fn build(row: &outbox::Model, from: &str) -> Result<Message, String> {
 
 /// One delivery pass of the server's outbox, counted in its metrics.
 pub async fn counted_pass(state: &crate::state::AppState, retry: &Retry) -> AppResult<Pass> {
-    let pass = deliver_due(&state.db, &state.mailer, &state.config.mail_from, retry, state.clock.now()).await?;
+    let mail = deliver_due(&state.db, &state.mailer, &state.config.mail_from, retry, state.clock.now()).await?;
+    let notices = crate::notify::deliver::deliver_due(state, retry, state.clock.now()).await?;
+    let pass = Pass { sent: mail.sent + notices.sent, failed: mail.failed + notices.failed };
     state.metrics.outbox_pass(pass.sent, pass.failed);
     Ok(pass)
 }

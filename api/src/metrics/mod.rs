@@ -51,6 +51,15 @@ pub struct JobLabel {
     pub job: String,
 }
 
+/// Label of a notice attempt on a family's channel.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct NoticeLabels {
+    /// `wechat`, `sms` or `email`.
+    pub channel: String,
+    /// `sent`, `refused` (the next channel takes over) or `failed` (retried later).
+    pub outcome: String,
+}
+
 /// Label of an HTTP status class (`2xx` … `5xx`).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct StatusLabel {
@@ -118,6 +127,7 @@ pub struct Metrics {
     outbox_deliveries: Counter,
     outbox_failures: Counter,
     job_runs: Family<JobLabel, Counter>,
+    notices: Family<NoticeLabels, Counter>,
     job_failures: Family<JobLabel, Counter>,
     /// Last successful run of each job; lag is measured from it (or from start).
     job_success: Mutex<HashMap<&'static str, Instant>>,
@@ -150,6 +160,12 @@ impl Metrics {
         registry.register("tongxin_outbox_deliveries", "E-mails handed to the mail transport", outbox_deliveries.clone());
         let outbox_failures = Counter::default();
         registry.register("tongxin_outbox_delivery_failures", "Delivery attempts the mail transport refused", outbox_failures.clone());
+        let notices = Family::<NoticeLabels, Counter>::default();
+        registry.register(
+            "tongxin_notice_attempts",
+            "Attempts to deliver a family's notice, by channel (wechat, sms, email) and outcome (sent, refused, failed)",
+            notices.clone(),
+        );
         let job_runs = Family::<JobLabel, Counter>::default();
         registry.register("tongxin_job_runs", "Runs of each scheduled job", job_runs.clone());
         let job_failures = Family::<JobLabel, Counter>::default();
@@ -169,6 +185,7 @@ impl Metrics {
             outbox_deliveries,
             outbox_failures,
             job_runs,
+            notices,
             job_failures,
             job_success: Mutex::new(HashMap::new()),
             started: Instant::now(),
@@ -192,6 +209,11 @@ impl Metrics {
             _ => "5xx",
         };
         self.http_responses.get_or_create(&StatusLabel { status: class.into() }).inc();
+    }
+
+    /// Counts one attempt of a notice on `channel`.
+    pub fn notice_attempt(&self, channel: &str, outcome: &str) {
+        self.notices.get_or_create(&NoticeLabels { channel: channel.into(), outcome: outcome.into() }).inc();
     }
 
     /// Counts what one outbox pass did.

@@ -5,7 +5,7 @@
 //! list in order; a freed seat goes to the first waiting child, whose guardian is e-mailed.
 
 use chrono::{DateTime, Duration, Utc};
-use entities::{account, booking, organization, service, session};
+use entities::{booking, organization, service, session};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
@@ -16,7 +16,8 @@ use crate::{
     auth::{Role, Viewer},
     db,
     error::{AppError, AppResult},
-    mail::{outbox, templates},
+    mail::templates,
+    notify,
     services::{audit, children, directory},
     state::AppState,
 };
@@ -220,23 +221,19 @@ async fn promote_next(
         format!("好消息！“{}”（{when}）有名额空出，您的孩子已从候补转为正式预约。", svc.name),
         format!("Good news: a seat became free in \"{}\" ({when} Beijing time); your child's booking is now confirmed.", svc.name),
     );
-    notify_guardian(txn, (next.guardian_id, next.child_id), mail, now).await?;
+    let notice = notify::events::booking_update(&svc.name, sess.starts_at, "候补成功", mail);
+    notify_guardian(txn, (next.guardian_id, next.child_id), notice, now).await?;
     Ok(Some(next.id))
 }
 
-/// E-mails the guardian who booked, about the booked child.
+/// Tells the guardian who booked, on the family's channels (`notify`), about the booked child.
 async fn notify_guardian(
     conn: &impl ConnectionTrait,
     (guardian_id, child): (Uuid, Uuid),
-    mail: templates::Mail,
+    notice: notify::Notice,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    // A family who signs in with WeChat or a phone number may have no address.
-    if let Some(g) = account::Entity::find_by_id(guardian_id).one(conn).await?
-        && let Some(email) = &g.email
-    {
-        outbox::enqueue_about(conn, email, mail, Some(child), now).await?;
-    }
+    notify::enqueue(conn, guardian_id, Some(child), notice, now).await?;
     Ok(())
 }
 
@@ -449,7 +446,8 @@ pub async fn cancel_session(state: &AppState, viewer: &Viewer, session_id: Uuid,
             format!("很抱歉，“{}”（{when}）已被组织方取消。原因：{reason}", svc.name),
             format!("We are sorry: \"{}\" ({when} Beijing time) was cancelled by the organization. Reason: {reason}", svc.name),
         );
-        notify_guardian(&txn, (b.guardian_id, b.child_id), mail, now).await?;
+        let notice = notify::events::booking_update(&svc.name, sess.starts_at, "活动取消", mail);
+        notify_guardian(&txn, (b.guardian_id, b.child_id), notice, now).await?;
     }
     audit::record(
         &txn,
@@ -506,7 +504,8 @@ pub async fn send_due_reminders(state: &AppState, ahead: Duration) -> AppResult<
                     svc.name
                 ),
             );
-            notify_guardian(&txn, (b.guardian_id, b.child_id), mail, now).await?;
+            let notice = notify::events::session_reminder(&svc.name, sess.starts_at, mail);
+            notify_guardian(&txn, (b.guardian_id, b.child_id), notice, now).await?;
             sent += 1;
         }
         txn.commit().await?;

@@ -144,6 +144,7 @@ pub const PLACES: &[Place] = &[
     p("bookings", "idempotency_key", Action::Null),
     p("outbox", "subject", Action::Redact),
     p("outbox", "body", Action::Redact),
+    p("outbox", "params", Action::Null),
     // The rows themselves are deleted first (`documents::lifetime::erase_child`).
     p("documents", "review_note", Action::Redact),
 ];
@@ -167,7 +168,11 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
     ),
     ("request_events", &["kind", "from_status", "to_status"], "codes"),
     ("bookings", &["status"], "a code"),
-    ("outbox", &["recipient", "status", "last_error"], "the adult's address, delivery state, transport errors without body"),
+    (
+        "outbox",
+        &["recipient", "status", "last_error", "event", "channel", "refused", "delivered_via"],
+        "the adult's address, delivery state, event and channel codes, transport errors without body",
+    ),
     ("documents", &["doc_type", "status"], "codes (the rows are deleted)"),
     ("audit_log", &["action", "subject_type", "subject_id", "detail"], "codes, ids and field names; never free text"),
 ];

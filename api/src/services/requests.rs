@@ -16,6 +16,7 @@ use crate::{
     db,
     error::{AppError, AppResult, Msg, is_unique_violation},
     mail::{outbox, templates},
+    notify,
     services::{audit, children, families},
     state::AppState,
 };
@@ -216,14 +217,17 @@ async fn event(conn: &impl ConnectionTrait, request_id: Uuid, actor: Option<Uuid
     Ok(())
 }
 
-async fn tell_guardian(conn: &impl ConnectionTrait, r: &request::Model, zh: String, en: String, now: DateTime<Utc>) -> AppResult<()> {
-    // A family who signs in with WeChat or a phone number may have no address.
-    if let Some(g) = account::Entity::find_by_id(r.guardian_id).one(conn).await?
-        && let Some(email) = &g.email
-    {
-        let mail = templates::notice("您的申请有新进展", "Your request was updated", zh, en);
-        outbox::enqueue_about(conn, email, mail, Some(r.child_id), now).await?;
-    }
+/// Tells the family about its request on the family's channels (`notify`); `status` is the new
+/// status, `None` for a caseworker's message.
+async fn tell_guardian(
+    conn: &impl ConnectionTrait,
+    r: &request::Model,
+    status: Option<&str>,
+    (zh, en): (String, String),
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mail = templates::notice("您的申请有新进展", "Your request was updated", zh, en);
+    notify::enqueue(conn, r.guardian_id, Some(r.child_id), notify::events::request_update(status, now, mail), now).await?;
     Ok(())
 }
 
@@ -234,8 +238,8 @@ async fn tell_status(conn: &impl ConnectionTrait, r: &request::Model, to: &str, 
     tell_guardian(
         conn,
         r,
-        format!("申请（{}）状态：{}{n_zh}", r.entitlement_code, s.zh),
-        format!("Request ({}) status: {}{n_en}", r.entitlement_code, s.en),
+        Some(to),
+        (format!("申请（{}）状态：{}{n_zh}", r.entitlement_code, s.zh), format!("Request ({}) status: {}{n_en}", r.entitlement_code, s.en)),
         now,
     )
     .await
@@ -935,7 +939,7 @@ pub async fn comment(state: &AppState, viewer: &Viewer, id: Uuid, body: &str, in
     )
     .await?;
     if !internal && r.kind == "lead" {
-        tell_guardian(&txn, &r, format!("工作人员留言：{body}"), format!("A caseworker wrote: {body}"), now).await?;
+        tell_guardian(&txn, &r, None, (format!("工作人员留言：{body}"), format!("A caseworker wrote: {body}")), now).await?;
     }
     txn.commit().await?;
     state.mail_wake.notify_one();

@@ -16,6 +16,8 @@ pub enum Template {
     LoginCode,
     /// Code confirming a number added to an account: same parameters.
     BindCode,
+    /// A notice to a family (`notify::Event`): the event's parameters.
+    Notice(crate::notify::Event),
 }
 
 impl Template {
@@ -23,6 +25,7 @@ impl Template {
         match self {
             Template::LoginCode => "login_code",
             Template::BindCode => "bind_code",
+            Template::Notice(e) => e.as_str(),
         }
     }
 
@@ -32,6 +35,18 @@ impl Template {
         match self {
             Template::LoginCode => format!("【童心】您的登录验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略。"),
             Template::BindCode => format!("【童心】您正在为童心账户绑定此手机号，验证码为{code}，{minutes}分钟内有效。"),
+            Template::Notice(e) => {
+                let p = |i: usize| params.get(i).map_or("", String::as_str);
+                match e {
+                    crate::notify::Event::RequestUpdate => {
+                        format!("【童心】您的申请有新进展：{}（{}）。请打开童心小程序查看。", p(0), p(1))
+                    }
+                    crate::notify::Event::BookingUpdate => {
+                        format!("【童心】您预约的“{}”（{}）：{}。请打开童心小程序查看。", p(0), p(1), p(2))
+                    }
+                    crate::notify::Event::SessionReminder => format!("【童心】提醒：您预约的“{}”将于{}开始。", p(0), p(1)),
+                }
+            }
         }
     }
 }
@@ -58,6 +73,17 @@ pub enum Sms {
     File(PathBuf),
     /// Tencent Cloud SMS.
     Tencent(Box<tencent::TencentSms>),
+}
+
+impl Sms {
+    /// Whether `template` can be sent at all: the file transport writes anything, Tencent needs
+    /// the template's approved id.
+    pub fn has_template(&self, template: Template) -> bool {
+        match self {
+            Sms::File(_) => true,
+            Sms::Tencent(t) => t.template_id(template).is_some(),
+        }
+    }
 }
 
 impl Sms {

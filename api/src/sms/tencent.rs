@@ -28,6 +28,7 @@ pub struct TencentSms {
     sign_name: String,
     login_template: String,
     bind_template: String,
+    notices: crate::notify::config::NotifyConfig,
 }
 
 impl TencentSms {
@@ -75,14 +76,23 @@ impl TencentSms {
             sign_name,
             login_template,
             bind_template,
+            notices: c.notify.clone(),
         })
+    }
+
+    /// The approved template id of `template`, if configured.
+    pub fn template_id(&self, template: Template) -> Option<&str> {
+        match template {
+            Template::LoginCode => Some(&self.login_template),
+            Template::BindCode => Some(&self.bind_template),
+            Template::Notice(e) => self.notices.sms_template(e),
+        }
     }
 
     /// Sends one templated message to one E.164 number.
     pub async fn send(&self, to: &str, template: Template, params: &[String]) -> Result<(), SmsError> {
-        let template_id = match template {
-            Template::LoginCode => &self.login_template,
-            Template::BindCode => &self.bind_template,
+        let Some(template_id) = self.template_id(template) else {
+            return Err(SmsError::Permanent(format!("no SMS template configured for {template:?}")));
         };
         let body = json!({
             "PhoneNumberSet": [to],
@@ -130,6 +140,7 @@ fn classify(code: &str) -> SmsError {
         "InvalidParameterValue.IncorrectPhoneNumber",
         "FailedOperation.PhoneNumberInBlacklist",
         "FailedOperation.PhoneNumberOnBlacklist",
+        "FailedOperation.PhoneNumberParseFail",
         "UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber",
     ];
     if about_number.contains(&code) {
@@ -137,7 +148,12 @@ fn classify(code: &str) -> SmsError {
     }
     let temporary =
         ["InternalError", "RequestLimitExceeded", "LimitExceeded.DeliveryFrequencyLimit", "FailedOperation.InsufficientBalance"];
-    if temporary.iter().any(|t| code.starts_with(t)) { SmsError::Temporary(code.to_owned()) } else { SmsError::Permanent(code.to_owned()) }
+    // Per-number frequency limits (30 s, hourly, daily) pass with time.
+    if temporary.iter().any(|t| code.starts_with(t)) || code.starts_with("LimitExceeded.PhoneNumber") {
+        SmsError::Temporary(code.to_owned())
+    } else {
+        SmsError::Permanent(code.to_owned())
+    }
 }
 
 #[derive(Deserialize)]

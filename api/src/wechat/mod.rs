@@ -7,6 +7,7 @@
 //! no field for it and it is dropped while parsing — it cannot reach a client, a row or a log.
 //! Why errors lose their URL: `jscode2session` carries the app secret and the code in its query.
 
+pub mod subscribe;
 pub mod token;
 
 use secrecy::{ExposeSecret, SecretString};
