@@ -100,6 +100,8 @@ pub const TABLES: &[(&str, Option<Rows>, &str)] = &[
     ("account_wechat", None, "an adult's WeChat sign-in identity; nothing of a child"),
     ("phone_codes", None, "hashed sign-in codes of adults' numbers"),
     ("wechat_access_tokens", None, "the server's WeChat credential"),
+    ("subscribe_grants", None, "an adult's subscribe-message grants; nothing of a child"),
+    ("notification_preferences", None, "an adult's channel order; nothing of a child"),
     ("households", None, "ids only"),
     ("household_members", None, "ids only"),
     ("household_invitations", None, "a guardian's address"),
