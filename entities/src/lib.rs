@@ -34,4 +34,5 @@ pub mod risk_assessment;
 pub mod screening;
 pub mod service;
 pub mod session;
+pub mod trusted_document;
 pub mod wechat_access_token;
