@@ -18,6 +18,7 @@ mod m20261207_000060_booking_idempotency;
 mod m20261210_000060_key_checks;
 mod m20261215_000070_families_signin;
 mod m20261223_000080_documents;
+mod m20261230_000092_session_waitlist_counter;
 mod m20261230_000092_trusted_documents;
 pub mod reference;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000070_families_signin::Migration),
             Box::new(m20261223_000080_documents::Migration),
             Box::new(m20261230_000092_trusted_documents::Migration),
+            Box::new(m20261230_000092_session_waitlist_counter::Migration),
         ]
     }
 }

@@ -1,14 +1,14 @@
 //! Bookings that never overbook. A seat is taken by a conditional
-//! `UPDATE sessions SET booked = booked + 1 WHERE booked < capacity` inside a write transaction that
-//! first locks the session row (PostgreSQL `FOR UPDATE`; SQLite `BEGIN IMMEDIATE`), and the
-//! database's `CHECK (booked <= capacity)` backs it. A full session puts the child on the waiting
+//! `UPDATE sessions SET booked = booked + 1 WHERE booked < capacity … RETURNING`, which locks the
+//! session row until the commit (SQLite: `BEGIN IMMEDIATE`), and the database's
+//! `CHECK (booked <= capacity)` backs it. A full session puts the child on the waiting
 //! list in order; a freed seat goes to the first waiting child, whose guardian is e-mailed.
 
 use chrono::{DateTime, Duration, Utc};
-use entities::{account, booking, organization, service, session};
+use entities::{account, booking, child, organization, service, session};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait},
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef,
+    sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
 use uuid::Uuid;
 
@@ -59,6 +59,12 @@ fn age_at(birth: chrono::NaiveDate, day: chrono::NaiveDate) -> i32 {
 
 /// Books `child_id` into `session_id` for the guardian. Full session: waiting list, or
 /// `CAPACITY_FULL` when the family does not want to wait.
+///
+/// One short transaction: the guardian's child and the session's bookable service are read
+/// without any lock, then one conditional `UPDATE … RETURNING` takes a seat (or, on a full
+/// session, the next waiting place), and one `INSERT … RETURNING` writes the booking. The session
+/// row is locked only from that `UPDATE` to the commit, so bookings of one session queue on that
+/// row for two statements and nothing else.
 pub async fn book(
     state: &AppState,
     viewer: &Viewer,
@@ -74,20 +80,46 @@ pub async fn book(
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let child = children::guardian_child(&txn, viewer, child_id).await?;
-    let sess = lock_session(&txn, session_id).await?;
-    // After the session lock: a concurrent retry with the same key has committed by now.
-    if let Some(k) = &key
-        && let Some(b) = super::booking_keys::find(&txn, viewer.account_id, k).await?
-    {
-        super::booking_keys::same_input(&b, session_id, child_id)?;
-        return views(&txn, vec![b]).await?.pop().ok_or(AppError::NotFound);
+    let place = Place { viewer, child: &child, session_id, join_waitlist, key: key.clone(), now };
+    match take_place(&txn, place).await {
+        Ok(view) => {
+            txn.commit().await?;
+            tracing::info!(booking_id = %view.booking.id, session_id = %session_id, status = %view.booking.status, "session booked");
+            Ok(view)
+        }
+        Err(e) => {
+            let _ = txn.rollback().await;
+            // A retry with a key already used gets its booking back, whatever changed since
+            // (seats gone, the child's booking there, the same key racing for another session).
+            if let Some(k) = key.as_deref()
+                && let Some(b) = super::booking_keys::find(&state.db, viewer.account_id, k).await?
+            {
+                super::booking_keys::same_input(&b, session_id, child_id)?;
+                return views(&state.db, vec![b]).await?.pop().ok_or(AppError::NotFound);
+            }
+            Err(e)
+        }
     }
-    let svc = public_service(&txn, sess.service_id).await?;
-    if sess.cancelled_at.is_some() || sess.starts_at <= now {
+}
+
+/// What one booking asks for.
+struct Place<'a> {
+    viewer: &'a Viewer,
+    child: &'a child::Model,
+    session_id: Uuid,
+    join_waitlist: bool,
+    key: Option<String>,
+    now: DateTime<Utc>,
+}
+
+/// The statements of a booking inside its transaction; any error rolls it all back.
+async fn take_place(txn: &DatabaseTransaction, p: Place<'_>) -> AppResult<BookingView> {
+    let (sess, svc) = bookable(txn, p.session_id).await?;
+    if sess.cancelled_at.is_some() || sess.starts_at <= p.now {
         return Err(AppError::validation("sessionId", "该场次已取消或已开始", "the session was cancelled or has started"));
     }
     let day = (sess.starts_at + Duration::hours(8)).date_naive();
-    match child.birth_date {
+    match p.child.birth_date {
         Some(b) if (svc.min_age..=svc.max_age).contains(&age_at(b, day)) => {}
         Some(_) => {
             return Err(AppError::Validation {
@@ -100,68 +132,126 @@ pub async fn book(
         }
         None => return Err(AppError::validation("childId", "请先补充儿童出生日期", "the child's birth date is needed first")),
     }
-    let existing = booking::Entity::find()
-        .filter(booking::Column::SessionId.eq(session_id))
-        .filter(booking::Column::ChildId.eq(child_id))
-        .one(&txn)
-        .await?;
-    if existing.as_ref().is_some_and(|b| b.status != status::CANCELLED) {
-        return Err(AppError::conflict("该儿童已预约此场次", "the child already has a booking for this session"));
-    }
-    let seat = session::Entity::update_many()
-        .col_expr(session::Column::Booked, Expr::col(session::Column::Booked).add(1))
-        .filter(session::Column::Id.eq(session_id))
-        .filter(Expr::col(session::Column::Booked).lt(Expr::col(session::Column::Capacity)))
-        .exec(&txn)
-        .await?;
-    let (st, seq) = if seat.rows_affected == 1 {
-        (status::CONFIRMED, None)
-    } else if join_waitlist {
-        let last: Option<Option<i64>> = booking::Entity::find()
-            .select_only()
-            .column_as(booking::Column::WaitlistSeq.max(), "m")
-            .filter(booking::Column::SessionId.eq(session_id))
-            .into_tuple()
-            .one(&txn)
-            .await?;
-        (status::WAITLISTED, Some(last.flatten().unwrap_or(0) + 1))
-    } else {
-        return Err(AppError::CapacityFull);
-    };
-    let model = booking::Model {
-        id: existing.as_ref().map_or_else(Uuid::now_v7, |b| b.id),
-        session_id,
-        child_id,
-        guardian_id: viewer.account_id,
+    let (sess, seq) = seat_or_place(txn, &p).await?;
+    let st = if seq.is_some() { status::WAITLISTED } else { status::CONFIRMED };
+    let row = booking::Model {
+        id: Uuid::now_v7(),
+        session_id: p.session_id,
+        child_id: p.child.id,
+        guardian_id: p.viewer.account_id,
         status: st.into(),
         waitlist_seq: seq,
-        created_at: now,
+        created_at: p.now,
         cancelled_at: None,
         promoted_at: None,
         attendance_at: None,
-        idempotency_key: key.clone(),
+        idempotency_key: p.key,
     };
-    if existing.is_some() {
-        booking::Entity::update(booking::ActiveModel::from(model.clone()).reset_all()).exec(&txn).await?;
-    } else if let Err(e) = booking::Entity::insert(booking::ActiveModel::from(model.clone())).exec_without_returning(&txn).await {
-        drop(txn);
-        // The same key used at once for another session (no shared lock): answer as a retry would.
-        if let Some(k) = key.as_deref().filter(|_| crate::error::is_unique_violation(&e))
-            && let Some(b) = super::booking_keys::find(&state.db, viewer.account_id, k).await?
-        {
-            super::booking_keys::same_input(&b, session_id, child_id)?;
-            return views(&state.db, vec![b]).await?.pop().ok_or(AppError::NotFound);
-        }
-        return Err(e.into());
-    }
+    // A cancelled booking of the child for this session is booked again in place (same id); an
+    // active one makes the insert return nothing.
+    use booking::Column as B;
+    let again = OnConflict::columns([B::SessionId, B::ChildId])
+        .update_columns([
+            B::GuardianId,
+            B::Status,
+            B::WaitlistSeq,
+            B::CreatedAt,
+            B::CancelledAt,
+            B::PromotedAt,
+            B::AttendanceAt,
+            B::IdempotencyKey,
+        ])
+        .action_and_where(Expr::col((booking::Entity, B::Status)).eq(status::CANCELLED))
+        .to_owned();
+    let model = booking::Entity::insert_many([booking::ActiveModel::from(row)])
+        .on_conflict(again)
+        .exec_with_returning(txn)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::conflict("该儿童已预约此场次", "the child already has a booking for this session"))?;
     let position = match seq {
-        Some(s) => Some(waiting_before(&txn, session_id, s).await? + 1),
+        Some(s) => Some(waiting_before(txn, p.session_id, s).await? + 1),
         None => None,
     };
-    let sess = session::Entity::find_by_id(session_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    txn.commit().await?;
-    tracing::info!(booking_id = %model.id, session_id = %session_id, status = st, "session booked");
     Ok(BookingView { booking: model, session: sess, service: svc, waitlist_position: position })
+}
+
+/// A session with its service, if the service's organization is verified (otherwise it is not
+/// bookable), in one statement and without a lock.
+async fn bookable(conn: &impl ConnectionTrait, session_id: Uuid) -> AppResult<(session::Model, service::Model)> {
+    let verified = Query::select()
+        .column(organization::Column::Id)
+        .from(organization::Entity)
+        .and_where(organization::Column::Status.eq("verified"))
+        .to_owned();
+    let of: RelationDef = session::Entity::belongs_to(service::Entity).from(session::Column::ServiceId).to(service::Column::Id).into();
+    match session::Entity::find_by_id(session_id)
+        .join(JoinType::InnerJoin, of)
+        .select_also(service::Entity)
+        .filter(service::Column::OrganizationId.in_subquery(verified))
+        .one(conn)
+        .await?
+    {
+        Some((sess, Some(svc))) => Ok((sess, svc)),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Takes a seat, or else the next place on the waiting list (`Some(seq)`), by one conditional
+/// update of the session row that also locks it until the commit.
+async fn seat_or_place(txn: &DatabaseTransaction, p: &Place<'_>) -> AppResult<(session::Model, Option<i64>)> {
+    use session::Column as S;
+    let open = || sea_orm::Condition::all().add(S::Id.eq(p.session_id)).add(S::CancelledAt.is_null()).add(S::StartsAt.gt(p.now));
+    // A seat freed between the two updates sends the booking back to the seat (twice at most:
+    // each round needs another family to cancel in between).
+    for _ in 0..3 {
+        let seat = session::Entity::update_many()
+            .col_expr(S::Booked, Expr::col(S::Booked).add(1))
+            .filter(open())
+            .filter(Expr::col(S::Booked).lt(Expr::col(S::Capacity)))
+            .exec_with_returning(txn)
+            .await?;
+        if let Some(s) = seat.into_iter().next() {
+            return Ok((s, None));
+        }
+        if !p.join_waitlist {
+            break;
+        }
+        let place = session::Entity::update_many()
+            .col_expr(S::WaitlistLast, Expr::col(S::WaitlistLast).add(1))
+            .filter(open())
+            .filter(Expr::col(S::Booked).gte(Expr::col(S::Capacity)))
+            .exec_with_returning(txn)
+            .await?;
+        if let Some(s) = place.into_iter().next() {
+            let seq = s.waitlist_last;
+            return Ok((s, Some(seq)));
+        }
+    }
+    Err(unbookable(txn, p).await)
+}
+
+/// Why neither a seat nor a place was taken, in the order a family should hear it.
+async fn unbookable(txn: &DatabaseTransaction, p: &Place<'_>) -> AppError {
+    let sess = match session::Entity::find_by_id(p.session_id).one(txn).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return AppError::NotFound,
+        Err(e) => return e.into(),
+    };
+    if sess.cancelled_at.is_some() || sess.starts_at <= p.now {
+        return AppError::validation("sessionId", "该场次已取消或已开始", "the session was cancelled or has started");
+    }
+    let held = booking::Entity::find()
+        .filter(booking::Column::SessionId.eq(p.session_id))
+        .filter(booking::Column::ChildId.eq(p.child.id))
+        .filter(booking::Column::Status.ne(status::CANCELLED))
+        .one(txn)
+        .await;
+    match held {
+        Ok(Some(_)) => AppError::conflict("该儿童已预约此场次", "the child already has a booking for this session"),
+        Ok(None) => AppError::CapacityFull,
+        Err(e) => e.into(),
+    }
 }
 
 async fn waiting_before(conn: &impl ConnectionTrait, session_id: Uuid, seq: i64) -> AppResult<i64> {
@@ -172,16 +262,6 @@ async fn waiting_before(conn: &impl ConnectionTrait, session_id: Uuid, seq: i64)
         .filter(booking::Column::WaitlistSeq.lt(seq))
         .count(conn)
         .await? as i64)
-}
-
-/// The service of a session, if its organization is verified (otherwise it is not bookable).
-async fn public_service(conn: &impl ConnectionTrait, service_id: Uuid) -> AppResult<service::Model> {
-    let svc = service::Entity::find_by_id(service_id).one(conn).await?.ok_or(AppError::NotFound)?;
-    let org = organization::Entity::find_by_id(svc.organization_id).one(conn).await?.ok_or(AppError::NotFound)?;
-    if org.status != "verified" {
-        return Err(AppError::NotFound);
-    }
-    Ok(svc)
 }
 
 /// Gives the first waiting child the freed seat and e-mails its guardian; returns the promoted booking.
