@@ -209,6 +209,16 @@ pub struct Config {
     /// a minute and ten a day).
     #[arg(long, env = "PHONE_CODES_PER_ADDRESS_PER_HOUR", default_value_t = 20)]
     pub phone_codes_per_address_per_hour: u32,
+    /// Manifest of trusted documents (persisted operations) loaded at start: a JSON map of
+    /// `"sha256:<hex>"` (or `"<hex>"`) to the document text, or an Apollo persisted-query
+    /// manifest (`{"format":"apollo-persisted-query-manifest","operations":[{"id","body"}]}`).
+    /// Clients then send the hash instead of the text. Every hash is checked at start.
+    #[arg(long, env = "TRUSTED_DOCUMENTS")]
+    pub trusted_documents: Option<PathBuf>,
+    /// Restrict anonymous and guardian callers to trusted documents (the manifest and those
+    /// administrators registered); staff and administrators may still send any text.
+    #[arg(long, env = "TRUSTED_DOCUMENTS_ONLY", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trusted_documents_only: bool,
     /// Documents: store, upload limits, links, retention (issue 18).
     #[command(flatten)]
     pub storage: crate::storage::config::StorageConfig,
@@ -304,6 +314,9 @@ impl Config {
         }
         if !self.wechat_api_base.starts_with("https://") {
             missing.push("WECHAT_API_BASE must be an https URL");
+        }
+        if self.trusted_documents_only && self.trusted_documents.is_none() {
+            missing.push("TRUSTED_DOCUMENTS must name the clients' manifest when TRUSTED_DOCUMENTS_ONLY=true (families could not sign in)");
         }
         missing.extend(self.storage.unsafe_in_production(self.is_sqlite()));
         missing.extend(self.notify.unsafe_in_production());

@@ -113,14 +113,32 @@ pub enum AppError {
         /// Seconds after which a retry is reasonable.
         retry_after_secs: u64,
     },
+    /// A document was sent by hash and no document with that hash is registered. The message is
+    /// the fixed text persisted-query clients look for (they then resend the text, when allowed).
+    #[error("persisted query not found")]
+    PersistedQueryNotFound,
+    /// This caller may only run registered documents (`TRUSTED_DOCUMENTS_ONLY`) and sent free text.
+    #[error("persisted query required")]
+    PersistedQueryRequired,
     /// Anything else; the cause is logged, never sent.
     #[error("internal: {0}")]
     Internal(String),
 }
 
 /// Every `extensions.code` a client can see (the values of [`AppError::code`]).
-pub const CODES: [&str; 9] =
-    ["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "VALIDATION", "CONFLICT", "CAPACITY_FULL", "RATE_LIMITED", "UNAVAILABLE", "INTERNAL"];
+pub const CODES: [&str; 11] = [
+    "UNAUTHENTICATED",
+    "FORBIDDEN",
+    "NOT_FOUND",
+    "VALIDATION",
+    "CONFLICT",
+    "CAPACITY_FULL",
+    "RATE_LIMITED",
+    "UNAVAILABLE",
+    "PERSISTED_QUERY_NOT_FOUND",
+    "PERSISTED_QUERY_REQUIRED",
+    "INTERNAL",
+];
 
 impl AppError {
     /// The `extensions.code` value.
@@ -135,6 +153,8 @@ impl AppError {
             AppError::CapacityFull => "CAPACITY_FULL",
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::Unavailable { .. } => "UNAVAILABLE",
+            AppError::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            AppError::PersistedQueryRequired => "PERSISTED_QUERY_REQUIRED",
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -157,6 +177,11 @@ impl AppError {
                 Lang::Zh => format!("服务暂时不可用，请在 {retry_after_secs} 秒后重试"),
                 Lang::En => format!("service temporarily unavailable, retry in {retry_after_secs} s"),
             },
+            AppError::PersistedQueryNotFound => "PersistedQueryNotFound".to_owned(),
+            AppError::PersistedQueryRequired => m(
+                "此客户端只能发送已登记的查询（请发送其哈希）",
+                "only registered documents may be sent from this client (send the document's hash)",
+            ),
             AppError::Internal(_) => m("服务器内部错误，请稍后重试", "internal error, please retry later"),
         }
     }

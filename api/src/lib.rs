@@ -58,6 +58,7 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
     let sms = sms::Sms::from_config(&config).map_err(|e| e.to_string())?;
     let wechat = wechat::WeChat::from_config(&config).map_err(|e| e.to_string())?;
     let documents = storage::Store::from_config(&config.storage).map_err(|e| e.to_string())?;
+    let trusted = graphql::persisted::TrustedDocuments::load(config.trusted_documents.as_deref(), config.trusted_documents_only)?;
     let db = db::connect(&config).await.map_err(|e| format!("database: {e}"))?;
     if config.migrate_on_start {
         db::migrate(&db).await.map_err(|e| format!("migration: {e}"))?;
@@ -98,6 +99,7 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
         sms: Arc::new(sms),
         wechat: wechat.map(Arc::new),
         documents,
+        trusted: Arc::new(trusted),
     })
 }
 

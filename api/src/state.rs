@@ -44,4 +44,6 @@ pub struct AppState {
     pub wechat: Option<Arc<crate::wechat::WeChat>>,
     /// Where documents' encrypted bytes are kept.
     pub documents: crate::storage::Store,
+    /// GraphQL documents clients may send by hash (persisted operations).
+    pub trusted: Arc<crate::graphql::persisted::TrustedDocuments>,
 }

@@ -36,4 +36,5 @@ pub mod screening;
 pub mod service;
 pub mod session;
 pub mod subscribe_grant;
+pub mod trusted_document;
 pub mod wechat_access_token;

@@ -24,6 +24,9 @@ pub struct Model {
     pub reminder_sent_at: Option<DateTimeUtc>,
     /// Creation time.
     pub created_at: DateTimeUtc,
+    /// The last waiting place handed out; the next waiting child gets one more (taken with the
+    /// row's lock, so places are unique and ordered).
+    pub waitlist_last: i64,
 }
 
 /// No relations are navigated through the ORM.

@@ -19,6 +19,8 @@ mod m20261210_000060_key_checks;
 mod m20261215_000070_families_signin;
 mod m20261223_000080_documents;
 mod m20261230_000091_notification_channels;
+mod m20261230_000092_session_waitlist_counter;
+mod m20261230_000092_trusted_documents;
 pub mod reference;
 
 /// The ordered list of every migration of the Tongxin schema.
@@ -44,6 +46,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000070_families_signin::Migration),
             Box::new(m20261223_000080_documents::Migration),
             Box::new(m20261230_000091_notification_channels::Migration),
+            Box::new(m20261230_000092_trusted_documents::Migration),
+            Box::new(m20261230_000092_session_waitlist_counter::Migration),
         ]
     }
 }

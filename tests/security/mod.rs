@@ -9,4 +9,5 @@ mod masking;
 mod plausibility;
 mod takeover;
 mod transport;
+mod trusted_documents;
 mod websocket;

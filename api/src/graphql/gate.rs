@@ -1,11 +1,15 @@
 //! The way into the schema for every transport (HTTP GET and POST, WebSocket): the query text is
 //! bounded, parsed once (or taken from the cache of parsed documents) and measured by
-//! [`limits`](super::limits) before async-graphql validates or runs it.
+//! [`limits`](super::limits) before async-graphql validates or runs it. A document named by its
+//! hash ([`persisted`](super::persisted)) was parsed and measured when it was registered.
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 
-use super::limits::{self, DocumentLimits};
-use crate::error::AppError;
+use super::{
+    limits::{self, DocumentLimits},
+    persisted::{self, Origin},
+};
+use crate::{error::AppError, state::AppState};
 
 /// Parsed documents by query text, and the limits they passed. Clients send the same few
 /// operations over and over, and async-graphql's (pest) parser was a fifth of the server's work in
@@ -38,8 +42,36 @@ impl Gate {
 
     /// Bounds, parses and measures the request's document, attaching the parse. A text that does
     /// not parse is passed on unparsed, so async-graphql reports the syntax error with its
-    /// position (the length bound already holds).
-    pub fn admit(&self, mut req: async_graphql::Request) -> Result<(async_graphql::Request, Kind), AppError> {
+    /// position (the length bound already holds). A request naming a document by its hash gets
+    /// that document, or `PERSISTED_QUERY_NOT_FOUND`.
+    pub async fn admit(
+        &self,
+        state: &AppState,
+        mut req: async_graphql::Request,
+    ) -> Result<(async_graphql::Request, Kind, Origin), AppError> {
+        if let Some(hash) = persisted::requested_hash(&req)? {
+            if !req.query.is_empty() && persisted::hash_of(&req.query) != hash {
+                return Err(persisted::mismatch());
+            }
+            match state.trusted.find(&state.db, &hash).await? {
+                Some(t) => {
+                    let kind = kind_of(&t.doc);
+                    if req.query.is_empty() {
+                        req.query.clone_from(&t.query);
+                    }
+                    req.set_parsed_query(t.doc.clone());
+                    return Ok((req, kind, Origin::Trusted));
+                }
+                None if req.query.is_empty() => return Err(AppError::PersistedQueryNotFound),
+                // The text came along and matches: an unregistered document sent as text.
+                None => {}
+            }
+        }
+        let (req, kind) = self.admit_text(req)?;
+        Ok((req, kind, Origin::Text))
+    }
+
+    fn admit_text(&self, mut req: async_graphql::Request) -> Result<(async_graphql::Request, Kind), AppError> {
         limits::check_text(&req.query, &self.limits)?;
         let doc = match self.parsed.get(&req.query) {
             Some(doc) => doc,

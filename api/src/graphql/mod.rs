@@ -20,11 +20,13 @@ pub mod mail;
 pub mod monitoring;
 pub mod notifications;
 pub mod pagination;
+pub mod persisted;
 pub mod plain;
 pub mod reference;
 pub mod requests;
 pub mod scalars;
 pub mod signin;
+pub mod trusted;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
@@ -58,6 +60,7 @@ pub struct MutationRoot(
     requests::RequestsMutation,
     monitoring::MonitoringMutation,
     calendar::CalendarMutation,
+    trusted::TrustedDocumentMutation,
     reference::ReferenceMutation,
     claims::ClaimsMutation,
     mail::MailMutation,

@@ -17,13 +17,14 @@ use crate::{
     graphql::{
         errors,
         gate::{self, Kind},
+        persisted::{self, Origin},
     },
     services::accounts,
 };
 
 /// The GraphiQL page for a plain GET, a query otherwise.
 pub(super) async fn graphiql_or_query(h: State<Http>, req: Request) -> Response {
-    if req.uri().query().is_none_or(|q| !q.contains("query=")) {
+    if req.uri().query().is_none_or(|q| !["query=", "documentId=", "extensions="].iter().any(|k| q.contains(k))) {
         return super::graphiql::page();
     }
     get(h, req).await
@@ -35,13 +36,17 @@ pub(super) async fn get(State(h): State<Http>, req: Request) -> Response {
     let headers = req.headers().clone();
     let lang = lang_of(&headers);
     let query = req.uri().query().unwrap_or_default().to_owned();
-    let gql: async_graphql::Request = match async_graphql::http::parse_query_string(&query) {
+    let mut gql: async_graphql::Request = match async_graphql::http::parse_query_string(&query) {
         Ok(r) => r,
         Err(_) => {
             let e = AppError::validation("query", "查询参数格式错误", "the query string is not a GraphQL request");
             return unreadable(&h, refused(StatusCode::BAD_REQUEST, e, lang));
         }
     };
+    let params = axum::extract::Query::<std::collections::HashMap<String, String>>::try_from_uri(req.uri());
+    if let Some(id) = params.ok().and_then(|p| p.0.get(persisted::DOCUMENT_ID).cloned()) {
+        gql.extensions.insert(persisted::DOCUMENT_ID.to_owned(), async_graphql::Value::String(id));
+    }
     execute(&h, ci, &headers, gql, true).await
 }
 
@@ -78,10 +83,15 @@ pub(super) async fn post(State(h): State<Http>, req: Request) -> Response {
         );
         return unreadable(&h, refused(StatusCode::BAD_REQUEST, e, lang));
     }
-    let gql: async_graphql::Request = match serde_json::from_value(value) {
+    // GraphQL over HTTP's persisted documents name the document at the top level.
+    let document_id = value.get(persisted::DOCUMENT_ID).cloned();
+    let mut gql: async_graphql::Request = match serde_json::from_value(value) {
         Ok(r) => r,
         Err(_) => return unreadable(&h, refused(StatusCode::BAD_REQUEST, malformed(), lang)),
     };
+    if let Some(id) = document_id.and_then(|v| async_graphql::Value::from_json(v).ok()) {
+        gql.extensions.insert(persisted::DOCUMENT_ID.to_owned(), id);
+    }
     execute(&h, ci, &parts.headers, gql, false).await
 }
 
@@ -134,7 +144,7 @@ async fn execute(
 ) -> Response {
     let started = std::time::Instant::now();
     let lang = lang_of(headers);
-    let (mut req, kind) = match h.gate.admit(req) {
+    let (mut req, kind, origin) = match h.gate.admit(&h.state, req).await {
         Ok(r) => r,
         Err(e) => return counted(h, None, false, started, refused(StatusCode::OK, e, lang)),
     };
@@ -150,7 +160,7 @@ async fn execute(
     let span_name = format!("{kind_name} {}", name.as_deref().filter(|n| crate::metrics::is_graphql_name(n)).unwrap_or("anonymous"));
     let span =
         tracing::info_span!("graphql", otel.name = %span_name, graphql.operation.type = kind_name, graphql.code = tracing::field::Empty);
-    let (out, valid) = run(h, ci, headers, req, kind, queries_only, lang).instrument(span.clone()).await;
+    let (out, valid) = run(h, ci, headers, req, (kind, origin), queries_only, lang).instrument(span.clone()).await;
     span.record("graphql.code", code_of_response(&out).as_str());
     counted(h, name.as_deref(), valid, started, out)
 }
@@ -162,7 +172,7 @@ async fn run(
     ci: Option<std::net::SocketAddr>,
     headers: &HeaderMap,
     req: async_graphql::Request,
-    kind: Kind,
+    (kind, origin): (Kind, Origin),
     queries_only: bool,
     lang: Lang,
 ) -> (Response, bool) {
@@ -190,6 +200,9 @@ async fn run(
             None => Auth::Invalid,
         },
     };
+    if let Err(e) = h.state.trusted.check_caller(&h.state.db, &auth, origin, &req.query).await {
+        return (refused(StatusCode::OK, e, lang), true);
+    }
     let addr = client_addr(&h.state, ci, headers);
     // Kept to name the field of a type error; variables are small.
     let variables = (!req.variables.is_empty()).then(|| req.variables.clone());

@@ -47,7 +47,7 @@ use super::{ClientAddr, Http, client_addr, graphql::lang_of};
 use crate::{
     auth::viewer::Auth,
     error::{AppError, Lang, Msg},
-    graphql::{errors, gate::Kind},
+    graphql::{errors, gate::Kind, persisted},
     services::accounts,
     state::AppState,
 };
@@ -127,7 +127,8 @@ async fn run_protocol(
     let input = raw
         .take_while(|m| std::future::ready(m.is_ok()))
         .filter_map(|m| std::future::ready(m.ok().filter(|m| matches!(m, Message::Text(_) | Message::Binary(_)))))
-        .map(Message::into_data);
+        .map(Message::into_data)
+        .map(document_id_into_extensions);
     let (token_tx, token_rx) = watch::channel::<Option<Option<String>>>(None);
     let state = h.state.clone();
     let executor = Guarded { h };
@@ -269,7 +270,7 @@ impl Drop for Slot {
 
 /// The checks of one operation: the document limits, no mutations, a session still valid.
 async fn prepare(h: &Http, conn: &Conn, request: async_graphql::Request) -> Result<(async_graphql::Request, Kind), AppError> {
-    let (req, kind) = h.gate.admit(request)?;
+    let (req, kind, origin) = h.gate.admit(&h.state, request).await?;
     if kind == Kind::Mutation {
         return Err(AppError::Validation {
             field: "query".into(),
@@ -287,7 +288,25 @@ async fn prepare(h: &Http, conn: &Conn, request: async_graphql::Request) -> Resu
             }
         },
     };
+    h.state.trusted.check_caller(&h.state.db, &auth, origin, &req.query).await?;
     Ok((req.data(auth).data(conn.lang).data(conn.addr), kind))
+}
+
+/// Moves a subscribe message's `payload.documentId` (GraphQL over HTTP's persisted-document
+/// form, which async-graphql's request does not read) into `payload.extensions`, where the gate
+/// looks for it. Other messages pass untouched.
+fn document_id_into_extensions(data: axum::body::Bytes) -> axum::body::Bytes {
+    if !data.windows(12).any(|w| w == b"\"documentId\"") {
+        return data;
+    }
+    let Ok(mut msg) = serde_json::from_slice::<serde_json::Value>(&data) else { return data };
+    let Some(payload) = msg.get_mut("payload").and_then(|p| p.as_object_mut()) else { return data };
+    let Some(id) = payload.remove(persisted::DOCUMENT_ID) else { return data };
+    let ext = payload.entry("extensions").or_insert_with(|| serde_json::json!({}));
+    if let Some(ext) = ext.as_object_mut() {
+        ext.insert(persisted::DOCUMENT_ID.to_owned(), id);
+    }
+    serde_json::to_vec(&msg).map(Into::into).unwrap_or(data)
 }
 
 fn too_many_operations() -> AppError {

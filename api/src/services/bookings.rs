@@ -1,13 +1,13 @@
 //! Bookings that never overbook. A seat is taken by a conditional
-//! `UPDATE sessions SET booked = booked + 1 WHERE booked < capacity` inside a write transaction that
-//! first locks the session row (PostgreSQL `FOR UPDATE`; SQLite `BEGIN IMMEDIATE`), and the
-//! database's `CHECK (booked <= capacity)` backs it. A full session puts the child on the waiting
+//! `UPDATE sessions SET booked = booked + 1 WHERE booked < capacity … RETURNING`, which locks the
+//! session row until the commit (SQLite: `BEGIN IMMEDIATE`), and the database's
+//! `CHECK (booked <= capacity)` backs it. A full session puts the child on the waiting
 //! list in order; a freed seat goes to the first waiting child, whose guardian is e-mailed.
 
 use chrono::{DateTime, Duration, Utc};
-use entities::{booking, organization, service, session};
+use entities::{booking, service, session};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -21,6 +21,8 @@ use crate::{
     services::{audit, children, directory},
     state::AppState,
 };
+
+pub use super::booking_seats::book;
 
 /// Booking states (stored lower-case).
 pub mod status {
@@ -54,118 +56,11 @@ async fn lock_session(txn: &DatabaseTransaction, id: Uuid) -> AppResult<session:
     session::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(AppError::NotFound)
 }
 
-fn age_at(birth: chrono::NaiveDate, day: chrono::NaiveDate) -> i32 {
+pub(super) fn age_at(birth: chrono::NaiveDate, day: chrono::NaiveDate) -> i32 {
     domain::calendar::age_on(birth, day) as i32
 }
 
-/// Books `child_id` into `session_id` for the guardian. Full session: waiting list, or
-/// `CAPACITY_FULL` when the family does not want to wait.
-pub async fn book(
-    state: &AppState,
-    viewer: &Viewer,
-    session_id: Uuid,
-    child_id: Uuid,
-    join_waitlist: bool,
-    key: Option<&str>,
-) -> AppResult<BookingView> {
-    if viewer.role != Role::Guardian {
-        return Err(AppError::Forbidden);
-    }
-    let key = key.map(super::booking_keys::check).transpose()?;
-    let now = state.clock.now();
-    let txn = db::begin_write(&state.db).await?;
-    let child = children::guardian_child(&txn, viewer, child_id).await?;
-    let sess = lock_session(&txn, session_id).await?;
-    // After the session lock: a concurrent retry with the same key has committed by now.
-    if let Some(k) = &key
-        && let Some(b) = super::booking_keys::find(&txn, viewer.account_id, k).await?
-    {
-        super::booking_keys::same_input(&b, session_id, child_id)?;
-        return views(&txn, vec![b]).await?.pop().ok_or(AppError::NotFound);
-    }
-    let svc = public_service(&txn, sess.service_id).await?;
-    if sess.cancelled_at.is_some() || sess.starts_at <= now {
-        return Err(AppError::validation("sessionId", "该场次已取消或已开始", "the session was cancelled or has started"));
-    }
-    let day = (sess.starts_at + Duration::hours(8)).date_naive();
-    match child.birth_date {
-        Some(b) if (svc.min_age..=svc.max_age).contains(&age_at(b, day)) => {}
-        Some(_) => {
-            return Err(AppError::Validation {
-                field: "childId".into(),
-                msg: crate::error::Msg::owned(
-                    format!("该活动面向 {}–{} 岁儿童", svc.min_age, svc.max_age),
-                    format!("this activity is for children aged {} to {}", svc.min_age, svc.max_age),
-                ),
-            });
-        }
-        None => return Err(AppError::validation("childId", "请先补充儿童出生日期", "the child's birth date is needed first")),
-    }
-    let existing = booking::Entity::find()
-        .filter(booking::Column::SessionId.eq(session_id))
-        .filter(booking::Column::ChildId.eq(child_id))
-        .one(&txn)
-        .await?;
-    if existing.as_ref().is_some_and(|b| b.status != status::CANCELLED) {
-        return Err(AppError::conflict("该儿童已预约此场次", "the child already has a booking for this session"));
-    }
-    let seat = session::Entity::update_many()
-        .col_expr(session::Column::Booked, Expr::col(session::Column::Booked).add(1))
-        .filter(session::Column::Id.eq(session_id))
-        .filter(Expr::col(session::Column::Booked).lt(Expr::col(session::Column::Capacity)))
-        .exec(&txn)
-        .await?;
-    let (st, seq) = if seat.rows_affected == 1 {
-        (status::CONFIRMED, None)
-    } else if join_waitlist {
-        let last: Option<Option<i64>> = booking::Entity::find()
-            .select_only()
-            .column_as(booking::Column::WaitlistSeq.max(), "m")
-            .filter(booking::Column::SessionId.eq(session_id))
-            .into_tuple()
-            .one(&txn)
-            .await?;
-        (status::WAITLISTED, Some(last.flatten().unwrap_or(0) + 1))
-    } else {
-        return Err(AppError::CapacityFull);
-    };
-    let model = booking::Model {
-        id: existing.as_ref().map_or_else(Uuid::now_v7, |b| b.id),
-        session_id,
-        child_id,
-        guardian_id: viewer.account_id,
-        status: st.into(),
-        waitlist_seq: seq,
-        created_at: now,
-        cancelled_at: None,
-        promoted_at: None,
-        attendance_at: None,
-        idempotency_key: key.clone(),
-    };
-    if existing.is_some() {
-        booking::Entity::update(booking::ActiveModel::from(model.clone()).reset_all()).exec(&txn).await?;
-    } else if let Err(e) = booking::Entity::insert(booking::ActiveModel::from(model.clone())).exec_without_returning(&txn).await {
-        drop(txn);
-        // The same key used at once for another session (no shared lock): answer as a retry would.
-        if let Some(k) = key.as_deref().filter(|_| crate::error::is_unique_violation(&e))
-            && let Some(b) = super::booking_keys::find(&state.db, viewer.account_id, k).await?
-        {
-            super::booking_keys::same_input(&b, session_id, child_id)?;
-            return views(&state.db, vec![b]).await?.pop().ok_or(AppError::NotFound);
-        }
-        return Err(e.into());
-    }
-    let position = match seq {
-        Some(s) => Some(waiting_before(&txn, session_id, s).await? + 1),
-        None => None,
-    };
-    let sess = session::Entity::find_by_id(session_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    txn.commit().await?;
-    tracing::info!(booking_id = %model.id, session_id = %session_id, status = st, "session booked");
-    Ok(BookingView { booking: model, session: sess, service: svc, waitlist_position: position })
-}
-
-async fn waiting_before(conn: &impl ConnectionTrait, session_id: Uuid, seq: i64) -> AppResult<i64> {
+pub(super) async fn waiting_before(conn: &impl ConnectionTrait, session_id: Uuid, seq: i64) -> AppResult<i64> {
     use sea_orm::PaginatorTrait;
     Ok(booking::Entity::find()
         .filter(booking::Column::SessionId.eq(session_id))
@@ -173,16 +68,6 @@ async fn waiting_before(conn: &impl ConnectionTrait, session_id: Uuid, seq: i64)
         .filter(booking::Column::WaitlistSeq.lt(seq))
         .count(conn)
         .await? as i64)
-}
-
-/// The service of a session, if its organization is verified (otherwise it is not bookable).
-async fn public_service(conn: &impl ConnectionTrait, service_id: Uuid) -> AppResult<service::Model> {
-    let svc = service::Entity::find_by_id(service_id).one(conn).await?.ok_or(AppError::NotFound)?;
-    let org = organization::Entity::find_by_id(svc.organization_id).one(conn).await?.ok_or(AppError::NotFound)?;
-    if org.status != "verified" {
-        return Err(AppError::NotFound);
-    }
-    Ok(svc)
 }
 
 /// Gives the first waiting child the freed seat and e-mails its guardian; returns the promoted booking.
@@ -342,7 +227,7 @@ pub async fn mine(state: &AppState, viewer: &Viewer, after: Option<Uuid>, limit:
     views(&state.db, rows).await
 }
 
-async fn views(conn: &impl ConnectionTrait, rows: Vec<booking::Model>) -> AppResult<Vec<BookingView>> {
+pub(super) async fn views(conn: &impl ConnectionTrait, rows: Vec<booking::Model>) -> AppResult<Vec<BookingView>> {
     let session_ids: Vec<Uuid> = rows.iter().map(|b| b.session_id).collect();
     let sessions = session::Entity::find().filter(session::Column::Id.is_in(session_ids)).all(conn).await?;
     let service_ids: Vec<Uuid> = sessions.iter().map(|s| s.service_id).collect();

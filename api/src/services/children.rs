@@ -379,11 +379,18 @@ pub async fn update_child(state: &AppState, viewer: &Viewer, id: Uuid, data: Chi
 /// A child of the viewer's household; anything else (other households, erased, malformed) is
 /// `NOT_FOUND`, indistinguishable from a missing id.
 pub async fn guardian_child(conn: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<child::Model> {
-    let household_id = families::household_of(conn, viewer.account_id).await?.ok_or(AppError::NotFound)?;
+    use sea_orm::sea_query::Query;
+    // One statement: the child, if it is in the household the guardian belongs to (one at most).
+    let household = Query::select()
+        .column(entities::household_member::Column::HouseholdId)
+        .from(entities::household_member::Entity)
+        .and_where(entities::household_member::Column::AccountId.eq(viewer.account_id))
+        .to_owned();
     child::Entity::find_by_id(id)
+        .filter(child::Column::HouseholdId.in_subquery(household))
+        .filter(child::Column::DeletedAt.is_null())
         .one(conn)
         .await?
-        .filter(|c| c.household_id == Some(household_id) && c.deleted_at.is_none())
         .ok_or(AppError::NotFound)
 }
 

@@ -381,6 +381,7 @@ pub async fn create_session(
         cancelled_at: None,
         reminder_sent_at: None,
         created_at: now,
+        waitlist_last: 0,
     };
     session::Entity::insert(session::ActiveModel::from(model.clone())).exec_without_returning(&state.db).await?;
     Ok(model)

@@ -93,6 +93,7 @@ pub const TABLES: &[(&str, Option<Rows>, &str)] = &[
     ("document_blobs", None, "encrypted bytes of a household's files; deleted with the last document using them"),
     ("accounts", None, "adults' accounts; no field about a child"),
     ("login_sessions", None, "authentication"),
+    ("trusted_documents", None, "GraphQL documents registered by administrators; operations, never data"),
     ("refresh_tokens", None, "authentication"),
     ("key_checks", None, "one known text per key, sealed or hashed; nothing of a child"),
     ("email_tokens", None, "authentication"),

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod booking_keys;
+pub mod booking_seats;
 pub mod bookings;
 pub mod child_access;
 pub mod child_rights;
