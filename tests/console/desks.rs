@@ -83,3 +83,36 @@ async fn civil_affairs_verifies_an_organization() {
     let mine = app.gql(Some(&staff), "{ myOrganization { status } }", json!({})).await;
     assert_eq!(mine["data"]["myOrganization"]["status"], "VERIFIED", "{mine}");
 }
+
+#[tokio::test]
+async fn civil_affairs_reads_the_key_care_ledger_and_exports_the_register() {
+    let Some(b) = browser::open("civil_affairs_reads_the_key_care_ledger_and_exports_the_register").await else { return };
+    let app = TestApp::spawn().await;
+    let g = app.guardian("care@example.org").await;
+    let child = app.child(&g, "2015-06-01", "520304", "520102").await;
+    let ca = app.staff("ca@nanming.gov.cn", Role::CivilAffairs, None, "520102").await;
+    let added = app
+        .gql(
+            Some(&ca),
+            "mutation($c: ID!, $r: [KeyCareReason!]!){ addToKeyCare(childId: $c, reasons: $r){ id } }",
+            json!({"c": child, "r": ["FAMILY_HARDSHIP", "GUARDIANSHIP_ABSENT"]}),
+        )
+        .await;
+    let entry = added["data"]["addToKeyCare"]["id"].as_str().unwrap_or_else(|| panic!("{added}")).to_owned();
+
+    b.sign_in(&app, "ca@nanming.gov.cn", "#/ledger").await;
+    let row = b.text_of(&format!("#ledger tr[data-id='{entry}']"), "家庭困难").await;
+    assert!(row.contains("小明") && row.contains("监护缺失") && row.contains("南明区") && row.contains("未评估"), "{row}");
+    b.accessible("ledger").await;
+    b.screenshots("ledger").await;
+
+    b.click("a[href='#/statistics']").await;
+    b.text_of("main h1", "南明区").await;
+    b.find("#stats-in-scope").await;
+    let risk = b.text_of("#by-risk", "未评估").await;
+    assert!(!risk.contains("risk."), "levels by name: {risk}");
+    b.click("#export").await;
+    b.text_of("#export-done", "1").await;
+    b.accessible("statistics").await;
+    b.screenshots("statistics").await;
+}

@@ -26,6 +26,12 @@ const zh = {
   'ev.resolved': '办结', 'ev.transferred': '转办', 'ev.comment': '备注', 'ev.withdrawn': '撤回', 'ev.escalated': '升级督办',
   sessionExpired: '登录已过期，请重新登录。',
   'outcome.ELIGIBLE': '符合条件', 'outcome.NOT_ELIGIBLE': '不符合条件', 'outcome.NEEDS_INFO': '需补充信息',
+  ledger: '重点关爱台账', child: '儿童', riskLevel: '风险等级', reasons: '纳入原因', measures: '关爱措施', notAssessed: '未评估',
+  dueVerifications: '到期待核实的记录', lastVerified: '上次核实', statistics: '统计', inScope: '在册流动儿童', exportCsv: '导出 CSV', exported: '已导出 {n} 条记录。',
+  'measure.OPEN': '进行中', 'measure.DONE': '已完成', 'measure.WITHDRAWN': '已撤销',
+  'risk.HIGH': '高', 'risk.MEDIUM': '中', 'risk.LOW': '低', 'risk.unassessed': '未评估',
+  'reason.FAMILY_HARDSHIP': '家庭困难', 'reason.DISABILITY': '自身残疾', 'reason.GUARDIANSHIP_ABSENT': '监护缺失', 'reason.VAGRANCY': '流浪',
+  'reason.PSYCHOLOGICAL_OR_BEHAVIOURAL': '心理、行为异常', 'reason.FAMILY_REQUEST': '家庭主动求助',
   stats: '队列统计', count: '数量', medianFirst: '首次响应中位数（小时）', medianDone: '办结中位数（小时）',
 };
 const en = {
@@ -54,6 +60,12 @@ const en = {
   'ev.resolved': 'Resolved', 'ev.transferred': 'Transferred', 'ev.comment': 'Comment', 'ev.withdrawn': 'Withdrawn', 'ev.escalated': 'Escalated',
   sessionExpired: 'Your session expired; please sign in again.',
   'outcome.ELIGIBLE': 'Eligible', 'outcome.NOT_ELIGIBLE': 'Not eligible', 'outcome.NEEDS_INFO': 'Needs information',
+  ledger: 'Key-care ledger', child: 'Child', riskLevel: 'Risk level', reasons: 'Reasons', measures: 'Care measures', notAssessed: 'Not assessed',
+  dueVerifications: 'Records due for verification', lastVerified: 'Last verified', statistics: 'Statistics', inScope: 'Migrant children in scope', exportCsv: 'Export CSV', exported: '{n} records exported.',
+  'measure.OPEN': 'Open', 'measure.DONE': 'Done', 'measure.WITHDRAWN': 'Withdrawn',
+  'risk.HIGH': 'High', 'risk.MEDIUM': 'Medium', 'risk.LOW': 'Low', 'risk.unassessed': 'Not assessed',
+  'reason.FAMILY_HARDSHIP': 'Family hardship', 'reason.DISABILITY': 'Disability', 'reason.GUARDIANSHIP_ABSENT': 'Guardianship absent', 'reason.VAGRANCY': 'Vagrancy',
+  'reason.PSYCHOLOGICAL_OR_BEHAVIOURAL': 'Psychological or behavioural', 'reason.FAMILY_REQUEST': 'Family request',
   stats: 'Queue statistics', count: 'Count', medianFirst: 'Median first response (hours)', medianDone: 'Median resolution (hours)',
 };
 

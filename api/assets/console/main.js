@@ -8,17 +8,21 @@ import { queueView } from './views/queue.js';
 import { requestView } from './views/request.js';
 import { orgView } from './views/org.js';
 import { verifyView } from './views/verify.js';
+import { ledgerView } from './views/ledger.js';
+import { statsView } from './views/stats.js';
 
 const NAV = {
   DEPARTMENT_STAFF: [['#/queue', 'queue']],
   ORG_STAFF: [['#/org', 'org']],
-  CIVIL_AFFAIRS: [['#/verify', 'verify']],
+  CIVIL_AFFAIRS: [['#/verify', 'verify'], ['#/ledger', 'ledger'], ['#/statistics', 'statistics']],
 };
 const ROUTES = [
   [/^#\/queue$/, queueView],
   [/^#\/request\/([\w-]+)$/, requestView],
   [/^#\/org$/, orgView],
   [/^#\/verify$/, verifyView],
+  [/^#\/ledger$/, ledgerView],
+  [/^#\/statistics$/, statsView],
 ];
 
 let me = null;

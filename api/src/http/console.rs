@@ -39,6 +39,8 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     asset!("views/request.js", JS),
     asset!("views/org.js", JS),
     asset!("views/verify.js", JS),
+    asset!("views/ledger.js", JS),
+    asset!("views/stats.js", JS),
 ];
 
 /// The page (`/console` and `/console/`); every view is a `#/…` route inside it.
