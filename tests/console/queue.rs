@@ -38,6 +38,12 @@ async fn a_clerk_sees_a_request_arrive_live_and_works_it_to_a_decision() {
     b.screenshots("queue").await;
 
     b.click(&format!("tr[data-id='{rid}'] a.open")).await;
+    // Working days left, as the server counts them on its calendar (school enrolment: 20).
+    let clerk = app.login("edu@nanming.gov.cn", integration_tests::PASSWORD).await;
+    let left = app.gql(Some(&clerk), "query($id: ID!){ request(id: $id){ workingDaysLeft } }", json!({"id": rid})).await;
+    let days = left["data"]["request"]["workingDaysLeft"].as_i64().unwrap_or_else(|| panic!("{left}"));
+    assert!(days > 0, "{left}");
+    b.text_of("#days-left", &days.to_string()).await;
     b.click("#claim-submit").await;
     b.text_of("#request-status", "已认领").await;
     // A transfer needs a reason; the department and county are offered by name.
