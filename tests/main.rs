@@ -3,6 +3,7 @@
 
 mod accounts;
 mod bookings;
+mod console;
 mod directory;
 mod documents;
 mod errors;

@@ -75,6 +75,14 @@ impl WorkCalendar {
         !self.holidays.contains(&day) && !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
     }
 
+    /// Working days from `today` to the deadline day `due`, as a clerk counts them: days after
+    /// today up to and including `due`; negative (days overdue) when `due` has passed.
+    pub fn working_days_left(&self, today: NaiveDate, due: NaiveDate) -> i32 {
+        let (from, to, sign) = if due >= today { (today, due, 1) } else { (due, today, -1) };
+        let days = from.iter_days().skip(1).take_while(|d| *d <= to).filter(|d| self.is_working_day(*d)).count();
+        sign * i32::try_from(days).unwrap_or(i32::MAX)
+    }
+
     /// The day on which `n` working days after `start` have passed (the deadline day): the
     /// submission day itself does not count, as in administrative practice.
     pub fn add_working_days(&self, start: NaiveDate, n: u32) -> NaiveDate {
@@ -93,6 +101,16 @@ impl WorkCalendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn working_days_left_skip_weekends_and_count_back_when_overdue() {
+        let c = WorkCalendar::from_toml("[[year]]\nyear = 2026\nholidays = []\nworkdays = []\n").expect("calendar");
+        let fri = NaiveDate::from_ymd_opt(2026, 12, 4).expect("day");
+        let tue = NaiveDate::from_ymd_opt(2026, 12, 8).expect("day");
+        assert_eq!(c.working_days_left(fri, tue), 2);
+        assert_eq!(c.working_days_left(tue, fri), -2);
+        assert_eq!(c.working_days_left(fri, fri), 0);
+    }
 
     #[test]
     fn coverage_ends_with_the_last_unbroken_year() {

@@ -120,6 +120,8 @@ pub struct ServiceRequestFields {
     pub child_id: ID,
     /// Resolution deadline.
     pub due_at: Option<DateTime<Utc>>,
+    /// Working days from today (Asia/Shanghai) to the deadline day; negative when overdue.
+    pub working_days_left: i32,
     /// First-response deadline.
     pub first_response_due_at: DateTime<Utc>,
     /// Open and past the deadline.
@@ -241,6 +243,10 @@ impl ServiceRequest {
             region,
             entitlement_code: r.entitlement_code,
             child_id: ID(r.child_id.to_string()),
+            working_days_left: state(ctx)
+                .reference
+                .calendar()
+                .working_days_left(state(ctx).clock.today(), (r.due_at + chrono::Duration::hours(8)).date_naive()),
             due_at: Some(r.due_at),
             first_response_due_at: r.first_response_due_at,
             priority: r.priority,

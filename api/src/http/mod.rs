@@ -1,7 +1,8 @@
 //! The HTTP surface: `POST /graphql` (queries also over GET, never mutations), the WebSocket for
-//! subscriptions, GraphiQL in development, health probes, and the protective layers (security
+//! subscriptions, GraphiQL in development, the staff console at `/console`, health probes, and the protective layers (security
 //! headers, CORS, body limit, timeout, request ids, tracing without personal data).
 
+mod console;
 mod documents;
 mod graphiql;
 mod graphql;
@@ -79,6 +80,9 @@ pub fn router(state: AppState) -> Router {
         .route("/reset-password", get(links::reset_password_page).post(links::reset_password))
         .route("/household-invitation", get(links::invitation_page).post(links::accept_invitation))
         .route("/graphql/ws", get(ws::upgrade))
+        .route("/console", get(console::page))
+        .route("/console/", get(console::page))
+        .route("/console/{*file}", get(console::asset))
         .route("/documents/{id}", get(documents::download))
         .with_state(http)
         .layer(
