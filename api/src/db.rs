@@ -36,6 +36,10 @@ pub async fn connect_url(url: &str, max: Option<u32>, schema: Option<&str>) -> R
         .sqlx_logging(true)
         .sqlx_logging_level(tracing::log::LevelFilter::Debug)
         .sqlx_slow_statements_logging_settings(tracing::log::LevelFilter::Warn, Duration::from_millis(500))
+        // sqlx reports each checkout's wait only as a `tracing` event; `/metrics` reads it
+        // (metrics::pool_waits).
+        .map_sqlx_postgres_pool_opts(|o| o.acquire_time_level(tracing::log::LevelFilter::Debug))
+        .map_sqlx_sqlite_pool_opts(|o| o.acquire_time_level(tracing::log::LevelFilter::Debug))
         .map_sqlx_sqlite_opts(|o| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             o.busy_timeout(Duration::from_secs(10))

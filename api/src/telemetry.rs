@@ -89,11 +89,16 @@ pub async fn flush(provider: &SdkTracerProvider) {
 }
 
 /// Installs the process's subscriber: log lines filtered by `RUST_LOG` (default `info`, drivers at
-/// `warn`), JSON in production, and the OpenTelemetry layer when there is a `provider`. Every line
+/// `warn`), JSON in production, the pool-wait histogram of `/metrics`, and the OpenTelemetry layer
+/// when there is a `provider`. Every line
 /// inside a request carries the request's span, so its `request_id`.
 pub fn init(json: bool, provider: Option<&SdkTracerProvider>) {
     use tracing_subscriber::{EnvFilter, fmt, prelude::*};
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let logs = if json { fmt::layer().json().boxed() } else { fmt::layer().boxed() };
-    tracing_subscriber::registry().with(logs.with_filter(filter)).with(provider.map(layer)).init();
+    tracing_subscriber::registry()
+        .with(logs.with_filter(filter))
+        .with(crate::metrics::pool_waits::layer())
+        .with(provider.map(layer))
+        .init();
 }

@@ -8,6 +8,7 @@ use api::config::{Config, Environment};
 use integration_tests::{TestApp, code, fixtures};
 use serde_json::json;
 
+mod sockets_and_pool;
 mod traces;
 
 const TOKEN: &str = "metrics-scraper-token-0123456789abcdef";

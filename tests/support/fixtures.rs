@@ -75,3 +75,15 @@ pub fn id_number(region: &str, birth: &str, seq: &str) -> String {
     let check = "10X98765432".chars().nth((sum % 11) as usize).expect("check");
     format!("{first17}{check}")
 }
+
+/// The guardian's request for `entitlement` on behalf of `child`, submitted under `key`; its id.
+pub async fn submit_request(app: &TestApp, guardian: &str, child: &str, entitlement: &str, key: &str) -> String {
+    let r = app
+        .gql(
+            Some(guardian),
+            "mutation($i: SubmitRequestInput!){ submitRequest(input: $i){ id } }",
+            json!({"i": {"childId": child, "entitlementCode": entitlement, "idempotencyKey": key}}),
+        )
+        .await;
+    r["data"]["submitRequest"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned()
+}

@@ -21,7 +21,7 @@ use std::{
         Arc,
         atomic::{AtomicUsize, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use async_graphql::{
@@ -47,7 +47,11 @@ use super::{ClientAddr, Http, client_addr, graphql::lang_of};
 use crate::{
     auth::viewer::Auth,
     error::{AppError, Lang, Msg},
-    graphql::{errors, gate::Kind, persisted},
+    graphql::{
+        errors,
+        gate::{self, Kind},
+        persisted,
+    },
     services::accounts,
     state::AppState,
 };
@@ -225,37 +229,63 @@ impl Executor for Guarded {
     fn execute_stream(&self, request: async_graphql::Request, session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
         let conn = session.as_deref().and_then(|d| d.get(&std::any::TypeId::of::<Conn>())).and_then(|b| b.downcast_ref::<Conn>()).cloned();
         let h = self.h.clone();
+        let (name, started) = (request.operation_name.clone(), Instant::now());
         stream::once(async move {
-            let Some(conn) = conn else { return refused(AppError::Unauthenticated, Lang::Zh) };
+            let Some(conn) = conn else { return refused(&h, name, started, AppError::Unauthenticated, Lang::Zh) };
             let lang = conn.lang;
             if conn.running.fetch_add(1, Ordering::AcqRel) >= MAX_OPERATIONS {
                 conn.running.fetch_sub(1, Ordering::AcqRel);
-                return refused(too_many_operations(), lang);
+                return refused(&h, name, started, too_many_operations(), lang);
             }
             let slot = Slot(conn.running.clone());
             match prepare(&h, &conn, request).await {
-                Err(e) => refused(e, lang),
-                Ok((req, Kind::Subscription)) => h
-                    .ws_schema
-                    .execute_stream(req)
-                    .map(move |r| {
-                        let _held = &slot;
-                        r
-                    })
-                    .boxed(),
-                Ok((req, _)) => {
+                Err(e) => refused(&h, name, started, e, lang),
+                Ok((mut req, kind)) => {
+                    // Named as over HTTP: the operation asked for, else the document's only one.
+                    let name = gate::operation_name(&mut req);
+                    if kind == Kind::Subscription {
+                        let open = h.state.metrics.subscription_opened();
+                        return h
+                            .ws_schema
+                            .execute_stream(req)
+                            .map(move |r| {
+                                let _held = (&slot, &open);
+                                count_event(&h, name.as_deref(), started, &r);
+                                r
+                            })
+                            .boxed();
+                    }
                     let timeout = h.state.config.request_timeout();
                     let r = match tokio::time::timeout(timeout, h.ws_schema.execute(req)).await {
                         Ok(r) => r,
-                        Err(_) => return refused(AppError::Unavailable { retry_after_secs: 1 }, lang),
+                        Err(_) => return refused(&h, name, started, AppError::Unavailable { retry_after_secs: 1 }, lang),
                     };
                     drop(slot);
+                    count_answer(&h, name.as_deref(), started, &r);
                     stream::once(std::future::ready(r)).boxed()
                 }
             }
         })
         .flatten()
         .boxed()
+    }
+}
+
+/// Counts an operation answered once over the socket (a query, or a refusal) in the same series
+/// as operations over HTTP, so a dashboard sees every operation whatever its transport.
+fn count_answer(h: &Http, name: Option<&str>, started: Instant, r: &Response) {
+    let m = &h.state.metrics;
+    let valid = r.errors.iter().all(|e| !e.path.is_empty());
+    m.graphql(m.operation_names.label(name, valid), errors::first_code(r).unwrap_or("OK"), started.elapsed());
+}
+
+/// Counts what a subscription sends: an event, or an error as an answered operation.
+fn count_event(h: &Http, name: Option<&str>, started: Instant, r: &Response) {
+    if r.errors.is_empty() {
+        let m = &h.state.metrics;
+        m.subscription_event(m.operation_names.label(name, true));
+    } else {
+        count_answer(h, name, started, r);
     }
 }
 
@@ -316,6 +346,8 @@ fn too_many_operations() -> AppError {
     }
 }
 
-fn refused(err: AppError, lang: Lang) -> BoxStream<'static, Response> {
-    stream::once(std::future::ready(errors::response_of(err, lang).0)).boxed()
+fn refused(h: &Http, name: Option<String>, started: Instant, err: AppError, lang: Lang) -> BoxStream<'static, Response> {
+    let r = errors::response_of(err, lang).0;
+    count_answer(h, name.as_deref(), started, &r);
+    stream::once(std::future::ready(r)).boxed()
 }

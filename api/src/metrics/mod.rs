@@ -10,6 +10,7 @@
 //! Labels never carry personal data: operation names (bounded, see [`OperationNames`]), error
 //! codes from the fixed set, job names, statuses. Never an id, an address or an e-mail.
 
+pub mod pool_waits;
 pub mod scrape;
 
 use std::{
@@ -23,6 +24,7 @@ use prometheus_client::{
     metrics::{
         counter::Counter,
         family::Family,
+        gauge::Gauge,
         histogram::{Histogram, exponential_buckets},
     },
     registry::Registry,
@@ -116,6 +118,15 @@ pub fn is_graphql_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// A subscription counted as open; dropping it counts it closed.
+pub struct OpenSubscription(Gauge);
+
+impl Drop for OpenSubscription {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
 /// What the server counts while it works; one per server state.
 pub struct Metrics {
     registry: Registry,
@@ -128,6 +139,8 @@ pub struct Metrics {
     outbox_failures: Counter,
     job_runs: Family<JobLabel, Counter>,
     notices: Family<NoticeLabels, Counter>,
+    subscription_events: Family<OperationLabel, Counter>,
+    subscriptions_open: Gauge,
     job_failures: Family<JobLabel, Counter>,
     /// Last successful run of each job; lag is measured from it (or from start).
     job_success: Mutex<HashMap<&'static str, Instant>>,
@@ -149,7 +162,7 @@ impl Metrics {
         let graphql_requests = Family::<OperationLabels, Counter>::default();
         registry.register(
             "tongxin_graphql_requests",
-            "GraphQL operations over HTTP by operation name and result code (OK or extensions.code of the first error)",
+            "GraphQL operations over HTTP and the WebSocket by operation name and result code (OK or extensions.code of the first error)",
             graphql_requests.clone(),
         );
         let graphql_duration: Histograms<OperationLabel> = Family::new_with_constructor(latency_histogram);
@@ -165,6 +178,23 @@ impl Metrics {
             "tongxin_notice_attempts",
             "Attempts to deliver a family's notice, by channel (wechat, sms, email) and outcome (sent, refused, failed)",
             notices.clone(),
+        );
+        let subscription_events = Family::<OperationLabel, Counter>::default();
+        registry.register(
+            "tongxin_graphql_subscription_events",
+            "Events sent to subscribers over the WebSocket, by subscription operation name",
+            subscription_events.clone(),
+        );
+        let subscriptions_open = Gauge::default();
+        registry.register(
+            "tongxin_graphql_subscriptions_open",
+            "Subscriptions running now on this server's WebSockets",
+            subscriptions_open.clone(),
+        );
+        registry.register(
+            "tongxin_db_pool_acquire_wait_seconds",
+            "Time callers waited for a pooled database connection (all pools of the process)",
+            pool_waits::histogram(),
         );
         let job_runs = Family::<JobLabel, Counter>::default();
         registry.register("tongxin_job_runs", "Runs of each scheduled job", job_runs.clone());
@@ -186,6 +216,8 @@ impl Metrics {
             outbox_failures,
             job_runs,
             notices,
+            subscription_events,
+            subscriptions_open,
             job_failures,
             job_success: Mutex::new(HashMap::new()),
             started: Instant::now(),
@@ -197,6 +229,18 @@ impl Metrics {
     pub fn graphql(&self, operation: String, code: &str, elapsed: Duration) {
         self.graphql_duration.get_or_create(&OperationLabel { operation: operation.clone() }).observe(elapsed.as_secs_f64());
         self.graphql_requests.get_or_create(&OperationLabels { operation, code: code.to_owned() }).inc();
+    }
+
+    /// Counts a subscription as open until the returned guard drops (its stream ended or the
+    /// socket closed).
+    pub fn subscription_opened(&self) -> OpenSubscription {
+        self.subscriptions_open.inc();
+        OpenSubscription(self.subscriptions_open.clone())
+    }
+
+    /// Counts one event sent to a subscriber of `operation`.
+    pub fn subscription_event(&self, operation: String) {
+        self.subscription_events.get_or_create(&OperationLabel { operation }).inc();
     }
 
     /// Counts one HTTP response.
