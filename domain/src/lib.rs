@@ -9,6 +9,7 @@ pub mod date_windows;
 pub mod documents;
 pub mod eligibility;
 pub mod identity;
+pub mod lifecycle;
 pub mod monitoring;
 pub mod phone;
 pub mod policy;

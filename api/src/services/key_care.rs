@@ -35,14 +35,16 @@ use crate::{
     state::AppState,
 };
 
-/// Care-measure states.
+/// Care-measure states by their stored names; the states and their moves are
+/// `domain::lifecycle::care`.
 pub mod status {
+    use domain::lifecycle::care::CareStatus as S;
     /// Assigned, not done.
-    pub const OPEN: &str = "open";
+    pub const OPEN: &str = S::Open.as_str();
     /// Done.
-    pub const DONE: &str = "done";
+    pub const DONE: &str = S::Done.as_str();
     /// Closed unfinished: the child's record was erased.
-    pub const WITHDRAWN: &str = "withdrawn";
+    pub const WITHDRAWN: &str = S::Withdrawn.as_str();
 }
 
 /// Working days a measure gets again at each escalation.
