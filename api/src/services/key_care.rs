@@ -8,6 +8,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
+    lifecycle::{
+        UnknownState,
+        care::{CareAction, CareStatus},
+    },
     monitoring::{AdmissionError, KeyCareReason, admit},
     rubric::RiskLevel,
 };
@@ -391,11 +395,14 @@ pub async fn follow_up(state: &AppState, viewer: &Viewer, measure_id: Uuid, text
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let m = care_measure::Entity::find_by_id(measure_id).one(&txn).await?.filter(|m| may_follow(viewer, m)).ok_or(AppError::NotFound)?;
-    if m.status == status::WITHDRAWN {
-        return Err(AppError::NotFound);
-    }
-    if m.status == status::DONE {
-        return Err(AppError::conflict("该措施已完成", "the measure is already done"));
+    let from: CareStatus = m.status.parse().map_err(|e: UnknownState| AppError::Internal(e.to_string()))?;
+    if from.next(if done { CareAction::Complete } else { CareAction::FollowUp }).is_err() {
+        // A withdrawn measure left the ledger with the child's record; a done one is closed.
+        return Err(if from == CareStatus::Withdrawn {
+            AppError::NotFound
+        } else {
+            AppError::conflict("该措施已完成", "the measure is already done")
+        });
     }
     care_follow_up::Entity::insert(care_follow_up::ActiveModel {
         id: Set(Uuid::now_v7()),
