@@ -1,7 +1,9 @@
 //! Families hear back on their own channels (issue 17): WeChat subscribe messages while they hold
 //! a grant, SMS, e-mail; in the order they choose; through provider outages and crashes.
 
+mod bookings;
 mod channels;
+mod crash;
 mod resilience;
 
 use integration_tests::{

@@ -273,9 +273,8 @@ async fn subscribe_send(State(s): Shared, Query(q): Query<HashMap<String, String
     let Some(data) = b["data"].as_object() else { return err(47003, "argument invalid! data is empty") };
     for (key, v) in data {
         let Some(value) = v["value"].as_str() else { return err(47003, "argument invalid! data.value empty") };
-        let max = if key.starts_with("phrase") { 5 } else { 20 };
-        if value.is_empty() || value.chars().count() > max {
-            return err(47003, "argument invalid! data.value too long");
+        if !value_ok(key, value) {
+            return err(47003, &format!("argument invalid! data.{key}.value invalid"));
         }
     }
     if !matches!(b["miniprogram_state"].as_str(), Some("formal" | "trial" | "developer")) {
@@ -286,4 +285,20 @@ async fn subscribe_send(State(s): Shared, Query(q): Query<HashMap<String, String
     }
     i.delivered.push((touser, template, b["data"].clone()));
     Json(json!({"errcode": 0, "errmsg": "ok"}))
+}
+
+/// WeChat's published limits on a subscribe-message value by keyword type: `thing` at most 20
+/// characters, `phrase` at most 5 Chinese characters, `time`/`date` a 24-hour time with an
+/// optional date (digits and `-:/年月日 ~`), `character_string` and `number` at most 32.
+fn value_ok(key: &str, value: &str) -> bool {
+    let n = value.chars().count();
+    let kind = key.trim_end_matches(|c: char| c.is_ascii_digit());
+    n > 0
+        && match kind {
+            "thing" => n <= 20,
+            "phrase" => n <= 5 && value.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "time" | "date" => n <= 40 && value.chars().all(|c| c.is_ascii_digit() || " -:/~年月日".contains(c)),
+            "character_string" | "number" => n <= 32,
+            _ => n <= 20,
+        }
 }

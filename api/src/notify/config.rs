@@ -45,6 +45,11 @@ pub struct NotifyConfig {
     /// Approved SMS template id of a session reminder (parameters: activity, time).
     #[arg(long, env = "SMS_TEMPLATE_SESSION_REMINDER")]
     pub sms_template_session_reminder: Option<String>,
+    /// Characters an SMS template variable may hold: Tencent Cloud refuses more than 12 on
+    /// accounts without enterprise verification (`TemplateParameterLengthLimit`). Longer values
+    /// are cut (a time loses its year first). 0: no limit (enterprise-verified accounts).
+    #[arg(long, env = "SMS_PARAM_MAX_CHARS", default_value_t = 12)]
+    pub sms_param_max_chars: usize,
 }
 
 /// A subscribe template: its id and the keyword of each parameter, in the event's order.
