@@ -5,6 +5,7 @@ mod bookings;
 mod channels;
 mod crash;
 mod resilience;
+mod verification;
 
 use integration_tests::{
     TestApp,

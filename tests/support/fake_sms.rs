@@ -26,7 +26,7 @@ pub const TEMPLATE_LOGIN: &str = "1849201";
 /// Approved templates.
 pub const TEMPLATE_BIND: &str = "1849202";
 /// Approved notice templates: request progress, booking change, session reminder.
-pub const NOTICE_TEMPLATES: [&str; 3] = ["1850301", "1850302", "1850303"];
+pub const NOTICE_TEMPLATES: [&str; 4] = ["1850301", "1850302", "1850303", "1850304"];
 
 /// One SMS the double accepted.
 #[derive(Debug, Clone)]
@@ -100,6 +100,7 @@ impl FakeSms {
         c.notify.sms_template_request_update = Some(NOTICE_TEMPLATES[0].into());
         c.notify.sms_template_booking_update = Some(NOTICE_TEMPLATES[1].into());
         c.notify.sms_template_session_reminder = Some(NOTICE_TEMPLATES[2].into());
+        c.notify.sms_template_verification_due = Some(NOTICE_TEMPLATES[3].into());
         c.tencent_sms_endpoint = self.endpoint.clone();
     }
 

@@ -239,13 +239,19 @@ async fn phone_number(State(s): Shared, Query(q): Query<HashMap<String, String>>
 }
 
 /// Template ids the double knows (what the mini-program console would list).
-pub const TEMPLATES: [&str; 3] = ["kHx3nZ5aQ0mWRequestUpdate9T1bYc", "kHx3nZ5aQ0mWBookingUpdate8S2aXd", "kHx3nZ5aQ0mWSessionRemind7R3zWe"];
+pub const TEMPLATES: [&str; 4] = [
+    "kHx3nZ5aQ0mWRequestUpdate9T1bYc",
+    "kHx3nZ5aQ0mWBookingUpdate8S2aXd",
+    "kHx3nZ5aQ0mWSessionRemind7R3zWe",
+    "kHx3nZ5aQ0mWVerifyDue6Q4yVf",
+];
 
 /// Points the server's notice settings at the double's templates, with their keywords.
 pub fn configure_templates(c: &mut api::config::Config) {
     c.notify.wechat_template_request_update = Some(format!("{}:phrase1,time2", TEMPLATES[0]));
     c.notify.wechat_template_booking_update = Some(format!("{}:thing1,time2,phrase3", TEMPLATES[1]));
     c.notify.wechat_template_session_reminder = Some(format!("{}:thing1,time2", TEMPLATES[2]));
+    c.notify.wechat_template_verification_due = Some(format!("{}:phrase1,date2", TEMPLATES[3]));
 }
 
 async fn subscribe_send(State(s): Shared, Query(q): Query<HashMap<String, String>>, Json(b): Json<Value>) -> Json<Value> {

@@ -69,6 +69,13 @@ pub fn booking_confirmed(activity: &str, starts_at: DateTime<Utc>, mail: Mail) -
     booking_update(activity, starts_at, "预约成功", mail)
 }
 
+/// A child's record fell due for verification at `since` (the guardian can confirm it in the
+/// app); the date as WeChat's `date` keyword takes it.
+pub fn verification_due(since: DateTime<Utc>, mail: Mail) -> Notice {
+    let day = (since + Duration::hours(8)).format("%Y-%m-%d").to_string();
+    Notice { event: Event::VerificationDue, params: vec!["待核实".into(), day], mail }
+}
+
 /// The booked `activity` starts at `starts_at`.
 pub fn session_reminder(activity: &str, starts_at: DateTime<Utc>, mail: Mail) -> Notice {
     Notice { event: Event::SessionReminder, params: vec![fit(activity, THING_MAX), beijing(starts_at)], mail }

@@ -45,6 +45,9 @@ impl Template {
                         format!("【童心】您预约的“{}”（{}）：{}。请打开童心小程序查看。", p(0), p(1), p(2))
                     }
                     crate::notify::Event::SessionReminder => format!("【童心】提醒：您预约的“{}”将于{}开始。", p(0), p(1)),
+                    crate::notify::Event::VerificationDue => {
+                        format!("【童心】您孩子的信息{}（{}起），请打开童心小程序核对确认。", p(0), p(1))
+                    }
                 }
             }
         }
