@@ -64,6 +64,7 @@ fn start(app: &TestApp, sms: &FakeSms, log: &std::path::Path) -> Server {
         ("SMS_TEMPLATE_REQUEST_UPDATE", NOTICE_TEMPLATES[0].into()),
         ("SMS_TEMPLATE_BOOKING_UPDATE", NOTICE_TEMPLATES[1].into()),
         ("SMS_TEMPLATE_SESSION_REMINDER", NOTICE_TEMPLATES[2].into()),
+        ("SMS_TEMPLATE_VERIFICATION_DUE", NOTICE_TEMPLATES[3].into()),
     ];
     cmd.envs(extra);
     let out = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("server log");
