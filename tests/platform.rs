@@ -113,6 +113,7 @@ fn production_refuses_unsafe_defaults_and_names_them() {
     c.notify.sms_template_request_update = Some("1850301".into());
     c.notify.sms_template_booking_update = Some("1850302".into());
     c.notify.sms_template_session_reminder = Some("1850303".into());
+    c.notify.sms_template_verification_due = Some("1850304".into());
     let err = c.validate().expect_err("local documents with PostgreSQL replicas").to_string();
     assert!(err.contains("DOCUMENT_STORE"), "{err}");
     c.storage.document_store = api::storage::config::StoreKind::S3;

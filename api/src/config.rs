@@ -95,6 +95,11 @@ pub struct Config {
     /// can still requeue it with `requeueMail`).
     #[arg(long, env = "OUTBOX_GIVE_UP_AFTER_DAYS", default_value_t = 3)]
     pub outbox_give_up_after_days: u32,
+    /// Seconds a worker owns a claimed outbox row (e-mail or notice) before another process may
+    /// take it over: how long a notice in flight when its server died waits to be sent again.
+    /// Must exceed the providers' request timeout (10 s) and the SMTP timeout.
+    #[arg(long, env = "OUTBOX_LEASE_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(15..=3600))]
+    pub outbox_lease_secs: u64,
     /// Directory of the policy files (`*.toml`).
     #[arg(long, env = "POLICY_DIR", default_value = "policy")]
     pub policy_dir: PathBuf,

@@ -56,7 +56,7 @@ async fn a_status_change_goes_by_subscribe_message_with_a_grant_by_sms_without_a
 
     // Nothing secret or personal reached the log on the way.
     let text = log.text();
-    assert!(text.contains("login with WeChat"), "the capture sees the server:\n{text}");
+    assert!(text.contains("login with WeChat") && text.contains("notice delivered"), "the capture sees the server and its worker:\n{text}");
     let mut secrets = wx.secrets();
     secrets.extend([SECRET_KEY.into(), "oNotice0000000000000001".into(), "13912340001".into(), "小明".into()]);
     for s in secrets {

@@ -1,8 +1,11 @@
 //! Families hear back on their own channels (issue 17): WeChat subscribe messages while they hold
 //! a grant, SMS, e-mail; in the order they choose; through provider outages and crashes.
 
+mod bookings;
 mod channels;
+mod crash;
 mod resilience;
+mod verification;
 
 use integration_tests::{
     TestApp,

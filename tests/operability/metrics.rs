@@ -158,6 +158,7 @@ fn production() -> Config {
     c.notify.sms_template_request_update = Some("1850301".into());
     c.notify.sms_template_booking_update = Some("1850302".into());
     c.notify.sms_template_session_reminder = Some("1850303".into());
+    c.notify.sms_template_verification_due = Some("1850304".into());
     c
 }
 

@@ -26,7 +26,7 @@ pub const TEMPLATE_LOGIN: &str = "1849201";
 /// Approved templates.
 pub const TEMPLATE_BIND: &str = "1849202";
 /// Approved notice templates: request progress, booking change, session reminder.
-pub const NOTICE_TEMPLATES: [&str; 3] = ["1850301", "1850302", "1850303"];
+pub const NOTICE_TEMPLATES: [&str; 4] = ["1850301", "1850302", "1850303", "1850304"];
 
 /// One SMS the double accepted.
 #[derive(Debug, Clone)]
@@ -37,13 +37,24 @@ pub struct Sent {
     pub template: String,
     /// Template parameters.
     pub params: Vec<String>,
+    /// The sender's `SessionContext` (a notice's stable key).
+    pub context: String,
 }
+
+/// Characters a template variable may hold (Tencent Cloud, accounts without enterprise
+/// verification); more is `InvalidParameterValue.TemplateParameterLengthLimit`.
+pub const PARAM_MAX_CHARS: usize = 12;
 
 #[derive(Default)]
 struct Inner {
     sent: Mutex<Vec<Sent>>,
     refused: Mutex<Vec<String>>,
     down: AtomicBool,
+    /// While set, an accepted message is answered only once released (a slow provider).
+    hold: AtomicBool,
+    /// Messages accepted and not answered yet.
+    in_flight: std::sync::atomic::AtomicUsize,
+    released: tokio::sync::Notify,
 }
 
 /// The running double.
@@ -89,6 +100,7 @@ impl FakeSms {
         c.notify.sms_template_request_update = Some(NOTICE_TEMPLATES[0].into());
         c.notify.sms_template_booking_update = Some(NOTICE_TEMPLATES[1].into());
         c.notify.sms_template_session_reminder = Some(NOTICE_TEMPLATES[2].into());
+        c.notify.sms_template_verification_due = Some(NOTICE_TEMPLATES[3].into());
         c.tencent_sms_endpoint = self.endpoint.clone();
     }
 
@@ -112,6 +124,29 @@ impl FakeSms {
             .unwrap_or_else(|| panic!("no SMS to {phone}"))
     }
 
+    /// While `hold` is set, every accepted message is recorded as sent at once (the provider has
+    /// it) but answered only when the hold is lifted, as a provider that is slow to answer.
+    pub fn set_hold(&self, hold: bool) {
+        self.inner.hold.store(hold, Ordering::SeqCst);
+        if !hold {
+            self.inner.released.notify_waiters();
+        }
+    }
+
+    /// Messages accepted and not yet answered.
+    pub fn in_flight(&self) -> usize {
+        self.inner.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Accepted messages per `SessionContext`.
+    pub fn by_context(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut out = std::collections::BTreeMap::new();
+        for s in self.sent() {
+            *out.entry(s.context).or_default() += 1;
+        }
+        out
+    }
+
     /// Makes the service fail (`InternalError`) until set back.
     pub fn set_down(&self, down: bool) {
         self.inner.down.store(down, Ordering::SeqCst);
@@ -122,6 +157,14 @@ async fn send_sms(State(s): State<Arc<Inner>>, headers: HeaderMap, body: String)
     let answer = check(&s, &headers, &body);
     if let Err(code) = &answer {
         s.refused.lock().expect("lock").push(code.clone());
+    }
+    if answer.is_ok() && s.hold.load(Ordering::SeqCst) {
+        s.in_flight.fetch_add(1, Ordering::SeqCst);
+        let released = s.released.notified();
+        if s.hold.load(Ordering::SeqCst) {
+            released.await;
+        }
+        s.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
     answer.unwrap_or_else(|code| error(&code, "refused by the double"))
 }
@@ -183,11 +226,20 @@ fn check(s: &Inner, headers: &HeaderMap, body: &str) -> Result<Json<Value>, Stri
         return Err("FailedOperation.TemplateIncorrectOrUnapproved".into());
     }
     let params: Vec<String> = b["TemplateParamSet"].as_array().into_iter().flatten().filter_map(|p| p.as_str().map(Into::into)).collect();
+    if params.iter().any(|p| p.chars().count() > PARAM_MAX_CHARS) {
+        return Err("InvalidParameterValue.TemplateParameterLengthLimit".into());
+    }
+    let context = b["SessionContext"].as_str().unwrap_or_default().to_owned();
     let mut statuses = Vec::new();
     for phone in b["PhoneNumberSet"].as_array().into_iter().flatten().filter_map(Value::as_str) {
         let ok = phone.len() == 14 && phone.starts_with("+861") && phone[3..].bytes().all(|c| c.is_ascii_digit());
         if ok {
-            s.sent.lock().expect("lock").push(Sent { phone: phone.into(), template: template.clone(), params: params.clone() });
+            s.sent.lock().expect("lock").push(Sent {
+                phone: phone.into(),
+                template: template.clone(),
+                params: params.clone(),
+                context: context.clone(),
+            });
         }
         let (code, message) = if ok { ("Ok", "send success") } else { ("InvalidParameterValue.IncorrectPhoneNumber", "incorrect number") };
         statuses.push(json!({"SerialNo": "5000:1045710669157053657849499619", "PhoneNumber": phone, "Fee": 1,

@@ -239,13 +239,19 @@ async fn phone_number(State(s): Shared, Query(q): Query<HashMap<String, String>>
 }
 
 /// Template ids the double knows (what the mini-program console would list).
-pub const TEMPLATES: [&str; 3] = ["kHx3nZ5aQ0mWRequestUpdate9T1bYc", "kHx3nZ5aQ0mWBookingUpdate8S2aXd", "kHx3nZ5aQ0mWSessionRemind7R3zWe"];
+pub const TEMPLATES: [&str; 4] = [
+    "kHx3nZ5aQ0mWRequestUpdate9T1bYc",
+    "kHx3nZ5aQ0mWBookingUpdate8S2aXd",
+    "kHx3nZ5aQ0mWSessionRemind7R3zWe",
+    "kHx3nZ5aQ0mWVerifyDue6Q4yVf",
+];
 
 /// Points the server's notice settings at the double's templates, with their keywords.
 pub fn configure_templates(c: &mut api::config::Config) {
     c.notify.wechat_template_request_update = Some(format!("{}:phrase1,time2", TEMPLATES[0]));
     c.notify.wechat_template_booking_update = Some(format!("{}:thing1,time2,phrase3", TEMPLATES[1]));
     c.notify.wechat_template_session_reminder = Some(format!("{}:thing1,time2", TEMPLATES[2]));
+    c.notify.wechat_template_verification_due = Some(format!("{}:phrase1,date2", TEMPLATES[3]));
 }
 
 async fn subscribe_send(State(s): Shared, Query(q): Query<HashMap<String, String>>, Json(b): Json<Value>) -> Json<Value> {
@@ -273,9 +279,8 @@ async fn subscribe_send(State(s): Shared, Query(q): Query<HashMap<String, String
     let Some(data) = b["data"].as_object() else { return err(47003, "argument invalid! data is empty") };
     for (key, v) in data {
         let Some(value) = v["value"].as_str() else { return err(47003, "argument invalid! data.value empty") };
-        let max = if key.starts_with("phrase") { 5 } else { 20 };
-        if value.is_empty() || value.chars().count() > max {
-            return err(47003, "argument invalid! data.value too long");
+        if !value_ok(key, value) {
+            return err(47003, &format!("argument invalid! data.{key}.value invalid"));
         }
     }
     if !matches!(b["miniprogram_state"].as_str(), Some("formal" | "trial" | "developer")) {
@@ -286,4 +291,20 @@ async fn subscribe_send(State(s): Shared, Query(q): Query<HashMap<String, String
     }
     i.delivered.push((touser, template, b["data"].clone()));
     Json(json!({"errcode": 0, "errmsg": "ok"}))
+}
+
+/// WeChat's published limits on a subscribe-message value by keyword type: `thing` at most 20
+/// characters, `phrase` at most 5 Chinese characters, `time`/`date` a 24-hour time with an
+/// optional date (digits and `-:/年月日 ~`), `character_string` and `number` at most 32.
+fn value_ok(key: &str, value: &str) -> bool {
+    let n = value.chars().count();
+    let kind = key.trim_end_matches(|c: char| c.is_ascii_digit());
+    n > 0
+        && match kind {
+            "thing" => n <= 20,
+            "phrase" => n <= 5 && value.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "time" | "date" => n <= 40 && value.chars().all(|c| c.is_ascii_digit() || " -:/~年月日".contains(c)),
+            "character_string" | "number" => n <= 32,
+            _ => n <= 20,
+        }
 }

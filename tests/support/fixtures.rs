@@ -43,11 +43,24 @@ pub async fn verified_org(app: &TestApp, email: &str, serial: u32) -> (String, S
 
 /// A service of the organization; returns its id.
 pub async fn service(app: &TestApp, staff: &str, loc: &str, category: &str, entitlement: &str, ages: (i32, i32)) -> String {
+    service_named(app, staff, loc, "周末阅读营", category, entitlement, ages).await
+}
+
+/// A service named `name`; returns its id.
+pub async fn service_named(
+    app: &TestApp,
+    staff: &str,
+    loc: &str,
+    name: &str,
+    category: &str,
+    entitlement: &str,
+    ages: (i32, i32),
+) -> String {
     let r = app
         .gql(
             Some(staff),
             "mutation($i: ServiceInput!){ createService(input: $i){ id confidential free } }",
-            json!({"i": {"locationId": loc, "name": "周末阅读营", "description": "阅读指导与陪伴", "category": category, "entitlementCode": entitlement, "minAge": ages.0, "maxAge": ages.1}}),
+            json!({"i": {"locationId": loc, "name": name, "description": "阅读指导与陪伴", "category": category, "entitlementCode": entitlement, "minAge": ages.0, "maxAge": ages.1}}),
         )
         .await;
     r["data"]["createService"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned()

@@ -55,6 +55,8 @@ pub enum NotificationEvent {
     BookingUpdate,
     /// A booked session starts soon.
     SessionReminder,
+    /// A child's record is due for verification.
+    VerificationDue,
 }
 
 impl From<Event> for NotificationEvent {
@@ -63,6 +65,7 @@ impl From<Event> for NotificationEvent {
             Event::RequestUpdate => NotificationEvent::RequestUpdate,
             Event::BookingUpdate => NotificationEvent::BookingUpdate,
             Event::SessionReminder => NotificationEvent::SessionReminder,
+            Event::VerificationDue => NotificationEvent::VerificationDue,
         }
     }
 }

@@ -30,8 +30,6 @@ use uuid::Uuid;
 use super::{Mailer, templates::Mail};
 use crate::error::AppResult;
 
-/// How long a worker owns a claimed row; longer than the SMTP timeout.
-pub(crate) const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 const BATCH: u64 = 20;
 
 /// Puts an e-mail into the outbox inside the caller's transaction.
@@ -90,12 +88,20 @@ pub struct Retry {
     pub slow_every: chrono::Duration,
     /// Age (since queueing) after which a failing e-mail is marked `failed`.
     pub give_up_after: chrono::Duration,
+    /// How long a worker owns a claimed row (`OUTBOX_LEASE_SECS`); longer than any provider's
+    /// or the SMTP server's timeout.
+    pub lease: chrono::Duration,
 }
 
 impl Default for Retry {
     /// The configuration defaults: 8 fast attempts, then hourly for three days.
     fn default() -> Self {
-        Retry { fast_attempts: 8, slow_every: chrono::Duration::hours(1), give_up_after: chrono::Duration::days(3) }
+        Retry {
+            fast_attempts: 8,
+            slow_every: chrono::Duration::hours(1),
+            give_up_after: chrono::Duration::days(3),
+            lease: chrono::Duration::seconds(60),
+        }
     }
 }
 
@@ -107,6 +113,7 @@ impl Retry {
             fast_attempts: c.outbox_max_attempts,
             slow_every: chrono::Duration::seconds(c.outbox_slow_retry_secs.clamp(1, 365 * 24 * 3600) as i64),
             give_up_after: chrono::Duration::days(i64::from(c.outbox_give_up_after_days)),
+            lease: chrono::Duration::seconds(c.outbox_lease_secs.clamp(1, 24 * 3600) as i64),
         }
     }
 
@@ -135,32 +142,9 @@ pub struct Pass {
 /// Notices to a family's account (`notify::enqueue`) are left to `notify::deliver::deliver_due`,
 /// which chooses their channel.
 pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer, from: &str, retry: &Retry, now: DateTime<Utc>) -> AppResult<Pass> {
-    let due: Vec<Uuid> = outbox::Entity::find()
-        .select_only()
-        .column(outbox::Column::Id)
-        .filter(outbox::Column::AccountId.is_null())
-        .filter(outbox::Column::Status.eq("pending"))
-        .filter(outbox::Column::NextAttemptAt.lte(now))
-        .filter(outbox::Column::LockedUntil.is_null().or(outbox::Column::LockedUntil.lt(now)))
-        .order_by_asc(outbox::Column::NextAttemptAt)
-        .limit(BATCH)
-        .into_tuple()
-        .all(db)
-        .await?;
     let mut pass = Pass::default();
-    for id in due {
-        // Claim: only the process whose UPDATE matched owns the row until the lease ends.
-        let claimed = outbox::Entity::update_many()
-            .col_expr(outbox::Column::LockedUntil, Expr::value(now + LEASE))
-            .filter(outbox::Column::Id.eq(id))
-            .filter(outbox::Column::Status.eq("pending"))
-            .filter(outbox::Column::LockedUntil.is_null().or(outbox::Column::LockedUntil.lt(now)))
-            .exec(db)
-            .await?;
-        if claimed.rows_affected != 1 {
-            continue;
-        }
-        let Some(row) = outbox::Entity::find_by_id(id).one(db).await? else { continue };
+    for id in due(db, Kind::Mail, now).await? {
+        let Some(row) = claim(db, id, retry.lease, now).await? else { continue };
         let message = build(&row, from);
         let attempts = row.attempts + 1;
         let result = match message {
@@ -198,6 +182,58 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer, from: &str, r
         }
     }
     Ok(pass)
+}
+
+/// Which rows a delivery pass takes: e-mails to an address, or notices to a family's account
+/// (`notify::deliver`), whose channel is chosen when they are delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Rows without an account.
+    Mail,
+    /// Rows naming a family's account.
+    Notice,
+}
+
+/// Up to one batch of due, unleased rows of `kind`, oldest due first.
+pub(crate) async fn due(db: &DatabaseConnection, kind: Kind, now: DateTime<Utc>) -> AppResult<Vec<Uuid>> {
+    let owner = match kind {
+        Kind::Mail => outbox::Column::AccountId.is_null(),
+        Kind::Notice => outbox::Column::AccountId.is_not_null(),
+    };
+    Ok(outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Id)
+        .filter(owner)
+        .filter(outbox::Column::Status.eq("pending"))
+        .filter(outbox::Column::NextAttemptAt.lte(now))
+        .filter(outbox::Column::LockedUntil.is_null().or(outbox::Column::LockedUntil.lt(now)))
+        .order_by_asc(outbox::Column::NextAttemptAt)
+        .limit(BATCH)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Claims row `id` for `lease`: a conditional UPDATE that only one process's statement matches,
+/// so only that process owns the row until the lease ends. The row as claimed, or `None` when
+/// another process got it first (or it is no longer pending).
+pub(crate) async fn claim(
+    db: &DatabaseConnection,
+    id: Uuid,
+    lease: chrono::Duration,
+    now: DateTime<Utc>,
+) -> AppResult<Option<outbox::Model>> {
+    let claimed = outbox::Entity::update_many()
+        .col_expr(outbox::Column::LockedUntil, Expr::value(now + lease))
+        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Status.eq("pending"))
+        .filter(outbox::Column::LockedUntil.is_null().or(outbox::Column::LockedUntil.lt(now)))
+        .exec(db)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Ok(None);
+    }
+    Ok(outbox::Entity::find_by_id(id).one(db).await?)
 }
 
 /// The e-mail of a row, to `row.recipient`.

@@ -5,7 +5,7 @@
 use entities::{account, account_phone, account_wechat, outbox};
 use sea_orm::EntityTrait;
 
-use super::{Channel, Event, grants};
+use super::{Channel, Event, events, grants};
 use crate::{
     error::AppResult,
     sms::{SmsError, Template},
@@ -38,7 +38,7 @@ pub async fn attempt(
     let params: Vec<String> = serde_json::from_str(row.params.as_deref().unwrap_or("[]")).unwrap_or_default();
     match channel {
         Channel::WeChat => wechat(state, row, account, event, &params).await,
-        Channel::Sms => sms(state, account, event, &params).await,
+        Channel::Sms => sms(state, row, account, event, &params).await,
         Channel::Email => email(state, row, account).await,
     }
 }
@@ -68,12 +68,13 @@ async fn wechat(state: &AppState, row: &outbox::Model, account: &account::Model,
     if !holds && !grants::take(state, account.id, &template.id, row.id).await? {
         return Ok(Attempt::Refused("no subscribe grant for the template".into()));
     }
+    let values: Vec<String> = params.iter().map(|p| wechat_value(p)).collect();
     let message = SubscribeMessage {
         touser: &identity.openid,
         template_id: &template.id,
         page: &state.config.notify.wechat_subscribe_page,
         state: state.config.notify.state(),
-        data: template.keywords.iter().map(String::as_str).zip(params.iter().map(String::as_str)).collect(),
+        data: template.keywords.iter().map(String::as_str).zip(values.iter().map(String::as_str)).collect(),
     };
     let access = match token::access_token(state, wx, None).await {
         Ok(t) => t,
@@ -98,7 +99,7 @@ async fn wechat(state: &AppState, row: &outbox::Model, account: &account::Model,
     })
 }
 
-async fn sms(state: &AppState, account: &account::Model, event: Event, params: &[String]) -> AppResult<Attempt> {
+async fn sms(state: &AppState, row: &outbox::Model, account: &account::Model, event: Event, params: &[String]) -> AppResult<Attempt> {
     let template = Template::Notice(event);
     if !state.sms.has_template(template) {
         return Ok(Attempt::Refused(format!("no SMS template for {}", event.as_str())));
@@ -113,7 +114,8 @@ async fn sms(state: &AppState, account: &account::Model, event: Event, params: &
             return Ok(Attempt::Refused("the phone number cannot be read with the configured keys".into()));
         }
     };
-    Ok(match state.sms.send(&e164, template, params).await {
+    let params = sms_params(params, state.config.notify.sms_param_max_chars);
+    Ok(match state.sms.send(&e164, template, &params, Some(&row.id.to_string())).await {
         Ok(()) => Attempt::Sent,
         Err(e @ (SmsError::BadNumber(_) | SmsError::Permanent(_))) => Attempt::Refused(e.to_string()),
         Err(e @ SmsError::Temporary(_)) => Attempt::Temporary(e.to_string()),
@@ -133,9 +135,43 @@ async fn email(state: &AppState, row: &outbox::Model, account: &account::Model) 
     })
 }
 
+/// A parameter as a subscribe-message value: never longer than a `thing` (20 characters), the
+/// longest text value WeChat takes; the builders already fit each keyword type (`events`).
+fn wechat_value(p: &str) -> String {
+    p.chars().take(events::THING_MAX).collect()
+}
+
+/// Parameters cut to `max` characters for the SMS provider (0: as they are). A time
+/// (`YYYY-MM-DD HH:MM`) drops its year before anything is cut.
+fn sms_params(params: &[String], max: usize) -> Vec<String> {
+    params
+        .iter()
+        .map(|p| {
+            let n = p.chars().count();
+            if max == 0 || n <= max {
+                p.clone()
+            } else if n == 16 && p.is_char_boundary(5) && p.as_bytes().get(4) == Some(&b'-') && max >= 11 {
+                p[5..].to_owned()
+            } else {
+                events::fit(p, max)
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sms_parameters_fit_the_providers_limit_by_characters() {
+        let p = vec!["2026-09-01 09:00".to_owned(), "南明区流动儿童暑期科学营".to_owned(), "已受理".to_owned()];
+        let out = sms_params(&p, 12);
+        assert_eq!(out, vec!["09-01 09:00".to_owned(), "南明区流动儿童暑期科学营".to_owned(), "已受理".to_owned()]);
+        let out = sms_params(&["贵阳市南明区流动儿童暑期科学探索夏令营".to_owned()], 12);
+        assert_eq!(out[0].chars().count(), 12);
+        assert_eq!(sms_params(&p, 0), p);
+    }
 
     #[test]
     fn wechat_codes_split_into_refusals_and_retries() {

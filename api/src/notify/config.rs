@@ -30,6 +30,10 @@ pub struct NotifyConfig {
     /// WeChat subscribe template of a session reminder: `TEMPLATE_ID:activity_keyword,time_keyword`.
     #[arg(long, env = "WECHAT_TEMPLATE_SESSION_REMINDER")]
     pub wechat_template_session_reminder: Option<String>,
+    /// WeChat subscribe template of a record due for verification: `TEMPLATE_ID:status_keyword,date_keyword`
+    /// (e.g. `...:phrase1,date2`).
+    #[arg(long, env = "WECHAT_TEMPLATE_VERIFICATION_DUE")]
+    pub wechat_template_verification_due: Option<String>,
     /// Mini-program page a subscribe message opens.
     #[arg(long, env = "WECHAT_SUBSCRIBE_PAGE", default_value = "pages/index/index")]
     pub wechat_subscribe_page: String,
@@ -45,6 +49,14 @@ pub struct NotifyConfig {
     /// Approved SMS template id of a session reminder (parameters: activity, time).
     #[arg(long, env = "SMS_TEMPLATE_SESSION_REMINDER")]
     pub sms_template_session_reminder: Option<String>,
+    /// Approved SMS template id of a record due for verification (parameters: status, date).
+    #[arg(long, env = "SMS_TEMPLATE_VERIFICATION_DUE")]
+    pub sms_template_verification_due: Option<String>,
+    /// Characters an SMS template variable may hold: Tencent Cloud refuses more than 12 on
+    /// accounts without enterprise verification (`TemplateParameterLengthLimit`). Longer values
+    /// are cut (a time loses its year first). 0: no limit (enterprise-verified accounts).
+    #[arg(long, env = "SMS_PARAM_MAX_CHARS", default_value_t = 12)]
+    pub sms_param_max_chars: usize,
 }
 
 /// A subscribe template: its id and the keyword of each parameter, in the event's order.
@@ -62,6 +74,7 @@ impl NotifyConfig {
             Event::RequestUpdate => ("WECHAT_TEMPLATE_REQUEST_UPDATE", self.wechat_template_request_update.as_deref()),
             Event::BookingUpdate => ("WECHAT_TEMPLATE_BOOKING_UPDATE", self.wechat_template_booking_update.as_deref()),
             Event::SessionReminder => ("WECHAT_TEMPLATE_SESSION_REMINDER", self.wechat_template_session_reminder.as_deref()),
+            Event::VerificationDue => ("WECHAT_TEMPLATE_VERIFICATION_DUE", self.wechat_template_verification_due.as_deref()),
         }
     }
 
@@ -99,6 +112,7 @@ impl NotifyConfig {
             Event::RequestUpdate => &self.sms_template_request_update,
             Event::BookingUpdate => &self.sms_template_booking_update,
             Event::SessionReminder => &self.sms_template_session_reminder,
+            Event::VerificationDue => &self.sms_template_verification_due,
         };
         v.as_deref().map(str::trim).filter(|v| !v.is_empty())
     }
@@ -137,6 +151,10 @@ impl NotifyConfig {
             (Event::RequestUpdate, "SMS_TEMPLATE_REQUEST_UPDATE must be set (families signed in by phone hear of their requests by SMS)"),
             (Event::BookingUpdate, "SMS_TEMPLATE_BOOKING_UPDATE must be set (families signed in by phone hear of their bookings by SMS)"),
             (Event::SessionReminder, "SMS_TEMPLATE_SESSION_REMINDER must be set (families signed in by phone get reminders by SMS)"),
+            (
+                Event::VerificationDue,
+                "SMS_TEMPLATE_VERIFICATION_DUE must be set (families signed in by phone hear when a record needs verifying by SMS)",
+            ),
         ] {
             if self.sms_template(event).is_none() {
                 out.push(name);

@@ -8,11 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use entities::{account, outbox};
-use sea_orm::{
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait},
-};
-use uuid::Uuid;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use super::{
     Channel, Event,
@@ -21,11 +17,9 @@ use super::{
 };
 use crate::{
     error::AppResult,
-    mail::outbox::{LEASE, Pass, Retry},
+    mail::outbox::{self as outbox_rows, Kind, Pass, Retry},
     state::AppState,
 };
-
-const BATCH: u64 = 20;
 
 /// How a notice's delivery ended in this pass.
 enum Outcome {
@@ -36,31 +30,9 @@ enum Outcome {
 
 /// Delivers every due family notice once; safe to run in many processes at once.
 pub async fn deliver_due(state: &AppState, retry: &Retry, now: DateTime<Utc>) -> AppResult<Pass> {
-    let due: Vec<Uuid> = outbox::Entity::find()
-        .select_only()
-        .column(outbox::Column::Id)
-        .filter(outbox::Column::AccountId.is_not_null())
-        .filter(outbox::Column::Status.eq("pending"))
-        .filter(outbox::Column::NextAttemptAt.lte(now))
-        .filter(outbox::Column::LockedUntil.is_null().or(outbox::Column::LockedUntil.lt(now)))
-        .order_by_asc(outbox::Column::NextAttemptAt)
-        .limit(BATCH)
-        .into_tuple()
-        .all(&state.db)
-        .await?;
     let mut pass = Pass::default();
-    for id in due {
-        let claimed = outbox::Entity::update_many()
-            .col_expr(outbox::Column::LockedUntil, Expr::value(now + LEASE))
-            .filter(outbox::Column::Id.eq(id))
-            .filter(outbox::Column::Status.eq("pending"))
-            .filter(outbox::Column::LockedUntil.is_null().or(outbox::Column::LockedUntil.lt(now)))
-            .exec(&state.db)
-            .await?;
-        if claimed.rows_affected != 1 {
-            continue;
-        }
-        let Some(row) = outbox::Entity::find_by_id(id).one(&state.db).await? else { continue };
+    for id in outbox_rows::due(&state.db, Kind::Notice, now).await? {
+        let Some(row) = outbox_rows::claim(&state.db, id, retry.lease, now).await? else { continue };
         let mut refused = Channel::list(row.refused.as_deref());
         let outcome = deliver_one(state, &row, &mut refused).await?;
         let attempts = row.attempts + 1;

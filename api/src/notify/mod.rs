@@ -80,11 +80,14 @@ pub enum Event {
     BookingUpdate,
     /// A booked session starts soon. Parameters: activity, session time.
     SessionReminder,
+    /// A child's record has not been verified for six months: the guardian may confirm it in the
+    /// app. Parameters: what is due (≤ 5 characters), the day it fell due.
+    VerificationDue,
 }
 
 impl Event {
     /// Every event.
-    pub const ALL: [Event; 3] = [Event::RequestUpdate, Event::BookingUpdate, Event::SessionReminder];
+    pub const ALL: [Event; 4] = [Event::RequestUpdate, Event::BookingUpdate, Event::SessionReminder, Event::VerificationDue];
 
     /// Stored name.
     pub fn as_str(self) -> &'static str {
@@ -92,6 +95,7 @@ impl Event {
             Event::RequestUpdate => "request_update",
             Event::BookingUpdate => "booking_update",
             Event::SessionReminder => "session_reminder",
+            Event::VerificationDue => "verification_due",
         }
     }
 
@@ -103,7 +107,7 @@ impl Event {
     /// How many template parameters the event has.
     pub fn param_count(self) -> usize {
         match self {
-            Event::RequestUpdate | Event::SessionReminder => 2,
+            Event::RequestUpdate | Event::SessionReminder | Event::VerificationDue => 2,
             Event::BookingUpdate => 3,
         }
     }

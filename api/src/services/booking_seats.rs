@@ -46,6 +46,7 @@ pub async fn book(
     match take_place(&txn, place).await {
         Ok(view) => {
             txn.commit().await?;
+            state.mail_wake.notify_one();
             tracing::info!(booking_id = %view.booking.id, session_id = %session_id, status = %view.booking.status, "session booked");
             Ok(view)
         }
@@ -107,7 +108,7 @@ async fn take_place(txn: &DatabaseTransaction, p: Place<'_>) -> AppResult<Bookin
         cancelled_at: None,
         promoted_at: None,
         attendance_at: None,
-        idempotency_key: p.key,
+        idempotency_key: p.key.clone(),
     };
     // A cancelled booking of the child for this session is booked again in place (same id); an
     // active one makes the insert return nothing.
@@ -133,9 +134,30 @@ async fn take_place(txn: &DatabaseTransaction, p: Place<'_>) -> AppResult<Bookin
         .ok_or_else(|| AppError::conflict("该儿童已预约此场次", "the child already has a booking for this session"))?;
     let position = match seq {
         Some(s) => Some(waiting_before(txn, p.session_id, s).await? + 1),
-        None => None,
+        None => {
+            confirmed_notice(txn, &p, &svc, &sess).await?;
+            None
+        }
     };
     Ok(BookingView { booking: model, session: sess, service: svc, waitlist_position: position })
+}
+
+/// Tells the family, on its channels, that the child has its seat (in the booking's transaction:
+/// the notice exists exactly when the booking does).
+async fn confirmed_notice(txn: &DatabaseTransaction, p: &Place<'_>, svc: &service::Model, sess: &session::Model) -> AppResult<()> {
+    let when = crate::notify::events::beijing(sess.starts_at);
+    let mail = crate::mail::templates::notice(
+        "预约成功",
+        "Booking confirmed",
+        format!("您已成功为孩子预约“{}”（{when}）。如不能参加，请在活动开始前取消，把名额留给其他孩子。", svc.name),
+        format!(
+            "Your child's seat in \"{}\" ({when} Beijing time) is booked. If you cannot come, please cancel before it starts.",
+            svc.name
+        ),
+    );
+    let notice = crate::notify::events::booking_confirmed(&svc.name, sess.starts_at, mail);
+    crate::notify::enqueue(txn, p.viewer.account_id, Some(p.child.id), notice, p.now).await?;
+    Ok(())
 }
 
 /// A session with its service, if the service's organization is verified (otherwise it is not

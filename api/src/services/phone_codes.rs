@@ -92,7 +92,7 @@ pub async fn send(state: &AppState, e164: &str, purpose: Purpose, address: Optio
     .await?;
     txn.commit().await?;
     let minutes = LIFETIME.num_minutes().to_string();
-    if let Err(e) = state.sms.send(e164, purpose.template(), &[code, minutes]).await {
+    if let Err(e) = state.sms.send(e164, purpose.template(), &[code, minutes], None).await {
         // An unsent code must not count against the number's quota.
         phone_code::Entity::delete_by_id(id).exec(&state.db).await?;
         return Err(match e {

@@ -329,9 +329,9 @@ fn due_on(today: NaiveDate) -> Condition {
 pub async fn notify_due(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
     let today = state.clock.today();
-    let candidates: Vec<(Uuid, String, Option<String>)> = child::Entity::find()
+    let candidates: Vec<(Uuid, String, Option<String>, Option<Uuid>)> = child::Entity::find()
         .select_only()
-        .columns([child::Column::Id, child::Column::ResidenceRegionCode, child::Column::ResidenceTownshipCode])
+        .columns([child::Column::Id, child::Column::ResidenceRegionCode, child::Column::ResidenceTownshipCode, child::Column::HouseholdId])
         .filter(child::Column::Processable.eq(true))
         .filter(child::Column::DeletedAt.is_null())
         .filter(child::Column::DueNotifiedAt.is_null())
@@ -345,7 +345,8 @@ pub async fn notify_due(state: &AppState) -> AppResult<usize> {
     }
     let txn = db::begin_write(&state.db).await?;
     let mut per_place: std::collections::BTreeMap<(String, Option<String>), usize> = Default::default();
-    for (id, county, township) in candidates {
+    let mut families = Vec::new();
+    for (id, county, township, household) in candidates {
         let claimed = child::Entity::update_many()
             .col_expr(child::Column::DueNotifiedAt, Expr::value(now))
             .filter(child::Column::Id.eq(id))
@@ -354,6 +355,7 @@ pub async fn notify_due(state: &AppState) -> AppResult<usize> {
             .await?;
         if claimed.rows_affected == 1 {
             *per_place.entry((county, township)).or_default() += 1;
+            families.extend(household.map(|h| (id, h)));
         }
     }
     let staff = account::Entity::find()
@@ -393,11 +395,38 @@ pub async fn notify_due(state: &AppState) -> AppResult<usize> {
         );
         outbox::enqueue(&txn, email, mail, now).await?;
     }
+    for (child_id, household) in families {
+        tell_guardians(&txn, child_id, household, now).await?;
+    }
     txn.commit().await?;
+    state.mail_wake.notify_one();
     if total > 0 {
         tracing::info!(records = total, recipients = told.len(), "verification reminders queued");
     }
     Ok(total)
+}
+
+/// Tells each guardian of the household, on the family's channels, that the child's record is due
+/// and can be confirmed in the app (a child found in screening without a household has nobody
+/// to tell: staff verify it). The notice names no child: the family opens the app to see which.
+async fn tell_guardians(txn: &impl ConnectionTrait, child_id: Uuid, household: Uuid, now: DateTime<Utc>) -> AppResult<()> {
+    let guardians: Vec<Uuid> = entities::household_member::Entity::find()
+        .select_only()
+        .column(entities::household_member::Column::AccountId)
+        .filter(entities::household_member::Column::HouseholdId.eq(household))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    for guardian in guardians {
+        let mail = templates::notice(
+            "孩子信息待核实",
+            "Your child's record needs confirming",
+            "您孩子在童心登记的信息已满半年未核实。请登录童心，在孩子的信息页核对并确认，信息有变化请一并更新。".into(),
+            "Your child's record in Tongxin has not been confirmed for six months. Please sign in, check it on the child's page and confirm it (or correct what changed).".into(),
+        );
+        crate::notify::enqueue(txn, guardian, Some(child_id), crate::notify::events::verification_due(now, mail), now).await?;
+    }
+    Ok(())
 }
 
 /// Marks the open requests of children who turned 16: the child leaves scope that day, the

@@ -45,6 +45,9 @@ impl Template {
                         format!("【童心】您预约的“{}”（{}）：{}。请打开童心小程序查看。", p(0), p(1), p(2))
                     }
                     crate::notify::Event::SessionReminder => format!("【童心】提醒：您预约的“{}”将于{}开始。", p(0), p(1)),
+                    crate::notify::Event::VerificationDue => {
+                        format!("【童心】您孩子的信息{}（{}起），请打开童心小程序核对确认。", p(0), p(1))
+                    }
                 }
             }
         }
@@ -98,8 +101,10 @@ impl Sms {
         }
     }
 
-    /// Sends `template` with `params` to the E.164 number `to`.
-    pub async fn send(&self, to: &str, template: Template, params: &[String]) -> Result<(), SmsError> {
+    /// Sends `template` with `params` to the E.164 number `to`; `context` is a stable key of the
+    /// message (the outbox row of a notice), passed to the provider as its session context so a
+    /// copy sent again after a crash can be recognised at the provider.
+    pub async fn send(&self, to: &str, template: Template, params: &[String], context: Option<&str>) -> Result<(), SmsError> {
         match self {
             Sms::File(dir) => {
                 let name = format!("{}-{}.txt", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"), uuid::Uuid::new_v4().simple());
@@ -108,7 +113,7 @@ impl Sms {
                 tracing::info!(file = %name, template = template.name(), "sms written");
                 Ok(())
             }
-            Sms::Tencent(t) => t.send(to, template, params).await,
+            Sms::Tencent(t) => t.send(to, template, params, context).await,
         }
     }
 

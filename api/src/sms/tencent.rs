@@ -90,7 +90,7 @@ impl TencentSms {
     }
 
     /// Sends one templated message to one E.164 number.
-    pub async fn send(&self, to: &str, template: Template, params: &[String]) -> Result<(), SmsError> {
+    pub async fn send(&self, to: &str, template: Template, params: &[String], context: Option<&str>) -> Result<(), SmsError> {
         let Some(template_id) = self.template_id(template) else {
             return Err(SmsError::Permanent(format!("no SMS template configured for {template:?}")));
         };
@@ -100,6 +100,8 @@ impl TencentSms {
             "SignName": self.sign_name,
             "TemplateId": template_id,
             "TemplateParamSet": params,
+            // Echoed back by the provider unchanged (`SessionContext`): the message's stable key.
+            "SessionContext": context.unwrap_or_default(),
         })
         .to_string();
         let timestamp = chrono::Utc::now().timestamp();
