@@ -6,9 +6,14 @@
 mod booking;
 mod cpu;
 mod load;
+mod pgbench;
 mod queue;
 mod screening;
 mod server;
+mod statements;
+mod submit;
+mod writes;
+mod wrk_lines;
 
 /// The server's allocator (see `api/src/main.rs`), so the in-process server is measured as deployed.
 #[global_allocator]
@@ -45,6 +50,7 @@ async fn main() {
         }
         "queue" => queue::queue_scenario(&a).await,
         "booking" => booking::booking_scenario(&a).await,
+        "submit" => submit::submit_scenario(&a).await,
         "inprocess" => screening::inprocess_scenario().await,
         "serve" => {
             // For an external load generator (bench/screening.sh drives it with wrk).
@@ -52,6 +58,6 @@ async fn main() {
             println!("serving {url}");
             std::future::pending::<()>().await;
         }
-        other => eprintln!("unknown scenario `{other}` (known: screening, queue, booking, inprocess, serve)"),
+        other => eprintln!("unknown scenario `{other}` (known: screening, queue, booking, submit, inprocess, serve)"),
     }
 }

@@ -200,7 +200,14 @@ pub async fn child_processable(conn: &impl ConnectionTrait, child_id: Uuid) -> A
         return Ok(true);
     }
     let (Some(household_id), None) = (c.household_id, c.deleted_at) else { return Ok(false) };
-    Ok(covers(&consents(conn, household_id).await?, Some(child_id), Purpose::BasicServices))
+    Ok(processable(&c, &consents(conn, household_id).await?))
+}
+
+/// `child_processable` for a child already read with its household's consents, so a write path
+/// that needs both (a submission) reads neither twice.
+pub fn processable(c: &child::Model, consents: &[consent::Model]) -> bool {
+    crate::services::screening::paper_consent_in_force(c)
+        || (c.household_id.is_some() && c.deleted_at.is_none() && covers(consents, Some(c.id), Purpose::BasicServices))
 }
 
 /// Recomputes the `processable` flag of every child of the household after a consent changed, so

@@ -5,7 +5,6 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use entities::{account, request, request_event};
 use sea_orm::{
-    ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
@@ -201,22 +200,29 @@ struct Step<'a> {
     public: bool,
 }
 
-async fn event(conn: &impl ConnectionTrait, request_id: Uuid, actor: Option<Uuid>, step: Step<'_>, now: DateTime<Utc>) -> AppResult<()> {
+/// Records a step in a request's history and returns it (a submission answers with the steps it
+/// wrote instead of reading them back).
+async fn event(
+    conn: &impl ConnectionTrait,
+    request_id: Uuid,
+    actor: Option<Uuid>,
+    step: Step<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<request_event::Model> {
     let Step { kind, from, to, note, public } = step;
-    request_event::Entity::insert(request_event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        request_id: Set(request_id),
-        actor_id: Set(actor),
-        kind: Set(kind.to_owned()),
-        from_status: Set(from.map(str::to_owned)),
-        to_status: Set(to.map(str::to_owned)),
-        note: Set(note),
-        public: Set(public),
-        created_at: Set(now),
-    })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
+    let row = request_event::Model {
+        id: Uuid::now_v7(),
+        request_id,
+        actor_id: actor,
+        kind: kind.to_owned(),
+        from_status: from.map(str::to_owned),
+        to_status: to.map(str::to_owned),
+        note,
+        public,
+        created_at: now,
+    };
+    request_event::Entity::insert(request_event::ActiveModel::from(row.clone())).exec_without_returning(conn).await?;
+    Ok(row)
 }
 
 /// Tells the family about its request on the family's channels (`notify`); `status` is the new
@@ -297,10 +303,10 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
     let today = state.clock.today();
     let txn = db::begin_write(&state.db).await?;
     let child = children::guardian_child(&txn, viewer, input.child_id).await?;
-    if !families::child_processable(&txn, input.child_id).await? {
+    let consents = families::consents(&txn, child.household_id.ok_or(AppError::NotFound)?).await?;
+    if !families::processable(&child, &consents) {
         return Err(AppError::conflict("已撤回同意，不能提交新的申请", "consent was withdrawn: no new request can be filed"));
     }
-    let consents = families::consents(&txn, child.household_id.ok_or(AppError::NotFound)?).await?;
     let facts = children::processable_details(&child, &consents).facts;
     let reference = &state.reference;
     let policy = reference.policy.version_at(today).ok_or_else(|| AppError::internal("no policy in force"))?;
@@ -376,16 +382,19 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
         }
         return Err(e.into());
     }
-    event(
-        &txn,
-        lead.id,
-        Some(viewer.account_id),
-        Step { kind: "submitted", from: None, to: Some(status::ROUTED), note: None, public: true },
-        now,
-    )
-    .await?;
-    if route.cross_province {
+    // The lead's public history, as written here: the answer needs no read after the commit.
+    let mut history = vec![
         event(
+            &txn,
+            lead.id,
+            Some(viewer.account_id),
+            Step { kind: "submitted", from: None, to: Some(status::ROUTED), note: None, public: true },
+            now,
+        )
+        .await?,
+    ];
+    if route.cross_province {
+        let step = event(
             &txn,
             lead.id,
             None,
@@ -407,6 +416,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
             now,
         )
         .await?;
+        history.push(step);
     }
     if let Some(q) = &route.coordination {
         let task = request::Model {
@@ -434,14 +444,18 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
             now,
         )
         .await?;
-        event(
-            &txn,
-            lead.id,
-            None,
-            Step { kind: "coordination_opened", from: None, to: None, note: Some(format!("户籍地协办：{}", q.region)), public: true },
-            now,
-        )
-        .await?;
+        history.push(
+            event(
+                &txn,
+                lead.id,
+                None,
+                Step {
+                    kind: "coordination_opened", from: None, to: None, note: Some(format!("户籍地协办：{}", q.region)), public: true
+                },
+                now,
+            )
+            .await?,
+        );
         state.events.publish(&txn, "new", &task).await?;
     }
     tell_status(&txn, &lead, status::ROUTED, None, now).await?;
@@ -449,7 +463,8 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
     txn.commit().await?;
     state.mail_wake.notify_one();
     tracing::info!(request_id = %lead.id, entitlement = %lead.entitlement_code, "request submitted");
-    view(&state.db, lead, false).await
+    history.sort_by_key(|e| e.id);
+    Ok(RequestView { request: lead, events: history, linked: Vec::new() })
 }
 
 async fn find_by_key(conn: &impl ConnectionTrait, guardian: Uuid, key: &str) -> AppResult<Option<request::Model>> {
@@ -681,9 +696,11 @@ pub async fn claim(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Req
     if r.kind == "lead" {
         tell_status(&txn, &r, status::CLAIMED, None, now).await?;
     }
+    // The answer is read inside the transaction: no second pool checkout after the commit.
+    let answer = view(&txn, r, true).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
-    view(&state.db, r, true).await
+    Ok(answer)
 }
 
 /// Asks the family for information; the deadline clock pauses until they answer.
@@ -833,10 +850,12 @@ pub async fn resolve(state: &AppState, viewer: &Viewer, id: Uuid, granted: bool,
         now,
     )
     .await?;
+    // The answer is read inside the transaction: no more pool checkouts after the commit.
+    let r = request::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let answer = view(&txn, r, true).await?;
     txn.commit().await?;
     state.mail_wake.notify_one();
-    let r = request::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    view(&state.db, r, true).await
+    Ok(answer)
 }
 
 /// Moves a request to another department or county within the policy's routing; the receiving
@@ -1212,7 +1231,7 @@ pub(crate) async fn record_aged_out(conn: &impl ConnectionTrait, id: Uuid, day: 
         note: Some(format!("孩子已于 {day} 年满十六周岁，本申请继续办理 / the child turned 16 on {day}; this request continues")),
         public: true,
     };
-    event(conn, id, None, step, now).await
+    event(conn, id, None, step, now).await.map(|_| ())
 }
 
 /// A child was assessed at high risk (measure (二)): each of the child's open requests gets high
