@@ -22,6 +22,7 @@ pub struct Report {
 }
 
 impl Report {
+    /// One row of the scenario's table.
     pub fn print(&self) {
         println!(
             "| {} | {:.0} | {:.2} | {:.2} | {} | {} | {} |",
@@ -114,8 +115,8 @@ pub fn report(name: &str, mut all: Vec<Duration>, errors: usize, elapsed: f64) -
 /// Loads `url` with an authorised POST: with `wrk` in a separate process when it is installed (a C
 /// load generator costs the shared cores far less than an in-process HTTP client), else in-process.
 pub async fn load_auth(name: &str, url: &str, body: Value, auth: &str, clients: usize, secs: u64) -> Report {
-    if std::process::Command::new("wrk").arg("--version").output().is_ok() {
-        return load_wrk(name, url, &body, auth, clients, secs).await;
+    if has_wrk() {
+        return load_wrk(name, url, &body, Some(auth), clients, secs).await;
     }
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::AUTHORIZATION, auth.parse().expect("header"));
@@ -123,9 +124,18 @@ pub async fn load_auth(name: &str, url: &str, body: Value, auth: &str, clients: 
     load_with(name, client, url, body, clients, secs).await
 }
 
-pub async fn load_wrk(name: &str, url: &str, body: &Value, auth: &str, clients: usize, secs: u64) -> Report {
+/// Whether `wrk` is installed.
+pub fn has_wrk() -> bool {
+    std::process::Command::new("wrk").arg("--version").output().is_ok()
+}
+
+/// Loads `url` with `wrk` in its own process; the CPU this process spends meanwhile is the
+/// in-process server's, per request in `cpu_us`. `auth` is the `Authorization` header, if any.
+pub async fn load_wrk(name: &str, url: &str, body: &Value, auth: Option<&str>, clients: usize, secs: u64) -> Report {
     let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::AUTHORIZATION, auth.parse().expect("header"));
+    if let Some(auth) = auth {
+        headers.insert(reqwest::header::AUTHORIZATION, auth.parse().expect("header"));
+    }
     let client = reqwest::Client::builder().default_headers(headers).build().unwrap_or_default();
     check_sample(name, &client, url, serde_json::to_vec(body).unwrap_or_default()).await;
     let dir = std::env::temp_dir().join(format!("tongxin-wrk-{}", uuid::Uuid::new_v4().simple()));
@@ -135,7 +145,7 @@ pub async fn load_wrk(name: &str, url: &str, body: &Value, auth: &str, clients: 
     let script = format!(
         r#"wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "{auth}"
+{auth_line}
 local f = io.open("{}"); wrk.body = f:read("*a"); f:close()
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -143,7 +153,8 @@ done = function(summary, latency, requests)
     summary.duration / 1e6, latency:percentile(50), latency:percentile(99)))
 end
 "#,
-        body_file.display()
+        body_file.display(),
+        auth_line = auth.map(|a| format!(r#"wrk.headers["Authorization"] = "{a}""#)).unwrap_or_default(),
     );
     let script_file = dir.join("load.lua");
     std::fs::write(&script_file, script).expect("script");

@@ -1,7 +1,7 @@
 //! Load benchmarks of the Tongxin server. Each scenario measures its target and a baseline on the
 //! same server in the same run, so the ratio is meaningful on any machine.
 //!
-//! Usage: `cargo run --release -p bench -- screening [--secs 10] [--clients 32]`
+//! Usage: `cargo run --release -p bench -- screening [--secs 10] [--clients 32] [--rounds 3]`
 
 mod booking;
 mod cpu;
@@ -23,15 +23,18 @@ pub struct Args {
     pub scenario: String,
     pub secs: u64,
     pub clients: usize,
+    /// Alternating rounds of the targets (screening and queue).
+    pub rounds: usize,
 }
 
 fn args() -> Args {
-    let mut a = Args { scenario: "screening".into(), secs: 10, clients: 32 };
+    let mut a = Args { scenario: "screening".into(), secs: 10, clients: 32, rounds: 3 };
     let mut it = std::env::args().skip(1);
     while let Some(x) = it.next() {
         match x.as_str() {
             "--secs" => a.secs = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.secs),
             "--clients" => a.clients = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.clients),
+            "--rounds" => a.rounds = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.rounds),
             s => a.scenario = s.to_owned(),
         }
     }
@@ -42,12 +45,7 @@ fn args() -> Args {
 async fn main() {
     let a = args();
     match a.scenario.as_str() {
-        "screening" => {
-            let (url, _stop) = server::start_server().await;
-            println!("scenario `{}`: {} clients, {} s each, server in-process on loopback", a.scenario, a.clients, a.secs);
-            println!("| target | req/s | p50 ms | p99 ms | requests | errors | server CPU µs/req |\n|---|---|---|---|---|---|---|");
-            screening::screening_scenario(&a, &url).await;
-        }
+        "screening" => screening::screening_scenario(&a).await,
         "queue" => queue::queue_scenario(&a).await,
         "booking" => booking::booking_scenario(&a).await,
         "submit" => submit::submit_scenario(&a).await,

@@ -116,18 +116,38 @@ pub async fn queue_scenario(a: &Args) {
         use async_graphql::connection::CursorType;
         api::graphql::pagination::Cursor(vec![deep.0.to_rfc3339().into(), deep.1.to_string().into()]).encode_cursor()
     };
-    println!("queue education@520102: {rows} open requests; deep page after row {deep_at}; {} clients, {} s each\n", a.clients, a.secs);
-    println!("| target | req/s | p50 ms | p99 ms | requests | errors | server CPU µs/req |\n|---|---|---|---|---|---|---|");
+    println!(
+        "queue education@520102: {rows} open requests; deep page after row {deep_at}; {} clients, {} s per target, {} rounds\n",
+        a.clients, a.secs, a.rounds
+    );
+    println!("| round | target | req/s | p50 ms | p99 ms | requests | errors | server CPU µs/req |\n|---|---|---|---|---|---|---|---|");
     let auth = format!("Bearer {}", tokens.access_token);
-    load_auth("GraphQL queue, first page", &gql_url, json!({"query": QUEUE}), &auth, a.clients, a.secs).await.print();
-    load_auth("GraphQL queue, deep page", &gql_url, json!({"query": QUEUE, "variables": {"a": cursor}}), &auth, a.clients, a.secs)
-        .await
-        .print();
+    // The page as the console sends it: a trusted document, by hash.
+    let first_body = crate::screening::trusted_body(&state, QUEUE, None);
+    let deep_body = crate::screening::trusted_body(&state, QUEUE, Some(json!({"a": cursor})));
     let first_sql = "SELECT * FROM requests WHERE department_code = $1 AND region_code = $2 AND status IN ('routed','claimed','in_progress','needs_info') ORDER BY due_at, id LIMIT 21";
     let deep_sql = "SELECT * FROM requests WHERE department_code = $1 AND region_code = $2 AND status IN ('routed','claimed','in_progress','needs_info') AND (due_at, id) > ($3, $4) ORDER BY due_at, id LIMIT 21";
     // The server's pool settings: 20 connections, each pinged as it is checked out (api::db).
     let pool =
         sea_orm::sqlx::postgres::PgPoolOptions::new().max_connections(20).test_before_acquire(true).connect(&url).await.expect("pool");
-    sql_load("plain SQL, first page", &pool, first_sql, None, a.clients, a.secs).await.print();
-    sql_load("plain SQL, deep page", &pool, deep_sql, Some(deep), a.clients, a.secs).await.print();
+    let mut ratios = Vec::new();
+    for round in 1..=a.rounds {
+        let row = |r: &crate::load::Report| {
+            print!("| {round} ");
+            r.print();
+        };
+        let g1 = load_auth("GraphQL queue, first page, trusted document", &gql_url, first_body.clone(), &auth, a.clients, a.secs).await;
+        row(&g1);
+        let s1 = sql_load("plain SQL, first page", &pool, first_sql, None, a.clients, a.secs).await;
+        row(&s1);
+        let g2 = load_auth("GraphQL queue, deep page, trusted document", &gql_url, deep_body.clone(), &auth, a.clients, a.secs).await;
+        row(&g2);
+        let s2 = sql_load("plain SQL, deep page", &pool, deep_sql, Some(deep), a.clients, a.secs).await;
+        row(&s2);
+        ratios.push((g1.rps / s1.rps.max(1.0), g2.rps / s2.rps.max(1.0)));
+    }
+    println!();
+    for (i, (first, deep)) in ratios.iter().enumerate() {
+        println!("round {}: GraphQL / plain SQL = {:.1} % (first page), {:.1} % (deep page)", i + 1, 100.0 * first, 100.0 * deep);
+    }
 }

@@ -186,3 +186,48 @@ async fn administrators_register_documents_that_every_replica_serves() {
     let other = app.sibling().await;
     assert_eq!(post(&other, None, by_hash(q)).await, text);
 }
+
+const SCREEN: &str = "query Screen($i: ScreeningInput!, $d: Date){ screenEligibility(input: $i, asOf: $d){ scope { outcome } entitlements { code outcome handledAt missingFacts nextStep } } }";
+
+/// A trusted document is validated once; later requests skip the validation and check only their
+/// variables, so every answer, bad variables included, is the one its text gets.
+#[tokio::test]
+async fn a_validated_document_answers_as_its_text_whatever_the_variables() {
+    let invalid = "{ noSuchField }";
+    let app = TestApp::spawn_with(|c| c.trusted_documents = Some(manifest(&[SCREEN, invalid], false))).await;
+    let facts = json!({"birthDate": "2019-03-10", "hukouRegionCode": "520304", "residenceRegionCode": "520102",
+        "residenceSince": "2025-02-01", "movedWithGuardian": true});
+    let cases = [
+        json!({"i": facts, "d": "2026-09-01"}),
+        json!({"i": {"birthDate": "2019-03-10"}}),
+        json!({"i": {"birthDate": "2019-03-10", "noSuchFact": true}}),
+        json!({"i": {"movedWithGuardian": "yes"}}),
+        json!({"i": {"residenceSince": "2025-02-30"}}),
+        json!({"i": {"disabilityGrade": 7}}),
+        json!({"i": {"disabilityGrade": 3_000_000_000u64}}),
+        json!({"i": null}),
+        json!({"i": {}, "d": 20260901}),
+        json!({}),
+    ];
+    // Twice over: the first request by hash validates the document, the later ones skip it.
+    for round in 0..2 {
+        for vars in &cases {
+            let text = post(&app, None, json!({"query": SCREEN, "variables": vars})).await;
+            let mut hashed = by_hash(SCREEN);
+            hashed["variables"] = vars.clone();
+            assert_eq!(post(&app, None, hashed).await, text, "round {round}, variables {vars}");
+        }
+    }
+    let ok = post(&app, None, json!({"query": SCREEN, "variables": cases[0]})).await;
+    assert!(ok["errors"].is_null() && ok["data"]["screenEligibility"]["entitlements"].as_array().is_some_and(|e| e.len() > 20), "{ok}");
+    for vars in &cases[2..9] {
+        let r = post(&app, None, json!({"query": SCREEN, "variables": vars})).await;
+        assert_eq!(code(&r), "VALIDATION", "{vars}: {r}");
+    }
+    // A registered document the schema refuses is refused every time, never skipped.
+    let text = post(&app, None, json!({"query": invalid})).await;
+    assert_eq!(code(&text), "VALIDATION", "{text}");
+    for _ in 0..2 {
+        assert_eq!(post(&app, None, by_hash(invalid)).await, text);
+    }
+}

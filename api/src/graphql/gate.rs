@@ -60,7 +60,7 @@ impl Gate {
                         req.query.clone_from(&t.query);
                     }
                     req.set_parsed_query(t.doc.clone());
-                    return Ok((req, kind, Origin::Trusted));
+                    return Ok((req, kind, Origin::Trusted(t)));
                 }
                 None if req.query.is_empty() => return Err(AppError::PersistedQueryNotFound),
                 // The text came along and matches: an unregistered document sent as text.

@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod pagination;
 pub mod persisted;
 pub mod plain;
+pub mod prevalidated;
 pub mod reference;
 pub mod requests;
 pub mod scalars;

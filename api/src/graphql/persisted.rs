@@ -31,6 +31,22 @@ pub struct Trusted {
     pub query: String,
     /// Its parse, reused by every request that names it.
     pub doc: ExecutableDocument,
+    /// It passed the schema's validation once, so later requests skip it
+    /// ([`prevalidated`](super::prevalidated)).
+    validated: std::sync::atomic::AtomicBool,
+}
+
+impl Trusted {
+    /// Whether the document has passed the schema's validation.
+    pub fn validated(&self) -> bool {
+        self.validated.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Records that a request running the document passed the schema's validation (a rule that
+    /// holds for one request holds for all, variables apart).
+    pub fn mark_validated(&self) {
+        self.validated.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Every trusted document this process knows, by lower-case hex hash.
@@ -40,10 +56,10 @@ pub struct TrustedDocuments {
 }
 
 /// Where a request's document came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub enum Origin {
     /// Named by its hash and registered.
-    Trusted,
+    Trusted(Arc<Trusted>),
     /// Sent as text.
     Text,
 }
@@ -73,7 +89,7 @@ impl TrustedDocuments {
     }
 
     fn remember(&self, hash: String, query: String, doc: ExecutableDocument) -> Arc<Trusted> {
-        let t = Arc::new(Trusted { query, doc });
+        let t = Arc::new(Trusted { query, doc, validated: false.into() });
         self.known.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(hash, t.clone());
         t
     }
@@ -101,8 +117,8 @@ impl TrustedDocuments {
 
     /// Refuses a free-text document from a caller held to trusted documents. A text that is
     /// exactly a registered document counts as that document.
-    pub async fn check_caller(&self, db: &impl ConnectionTrait, auth: &Auth, origin: Origin, query: &str) -> AppResult<()> {
-        if !self.only || origin == Origin::Trusted {
+    pub async fn check_caller(&self, db: &impl ConnectionTrait, auth: &Auth, origin: &Origin, query: &str) -> AppResult<()> {
+        if !self.only || matches!(origin, Origin::Trusted(_)) {
             return Ok(());
         }
         let restricted = match auth {

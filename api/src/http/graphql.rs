@@ -18,6 +18,7 @@ use crate::{
         errors,
         gate::{self, Kind},
         persisted::{self, Origin},
+        prevalidated,
     },
     services::accounts,
 };
@@ -200,14 +201,28 @@ async fn run(
             None => Auth::Invalid,
         },
     };
-    if let Err(e) = h.state.trusted.check_caller(&h.state.db, &auth, origin, &req.query).await {
+    if let Err(e) = h.state.trusted.check_caller(&h.state.db, &auth, &origin, &req.query).await {
         return (refused(StatusCode::OK, e, lang), true);
     }
     let addr = client_addr(&h.state, ci, headers);
-    // Kept to name the field of a type error; variables are small.
-    let variables = (!req.variables.is_empty()).then(|| req.variables.clone());
-    let mut resp = h.schema.execute(req.data(auth).data(lang).data(addr)).await;
+    // A trusted document that passed validation once skips it, unless its variables need the
+    // strict schema's check (then it answers exactly as a text would).
+    let trusted = match &origin {
+        Origin::Trusted(t) => Some(t.clone()),
+        Origin::Text => None,
+    };
+    let prevalidated = trusted
+        .as_ref()
+        .is_some_and(|t| t.validated() && prevalidated::variables_fit(&t.doc, req.operation_name.as_deref(), &req.variables));
+    // Kept to name the field of a type error; variables are small. Variables vouched for parse,
+    // so no such error can follow.
+    let variables = (!prevalidated && !req.variables.is_empty()).then(|| req.variables.clone());
+    let schema = if prevalidated { &h.prevalidated_schema } else { &h.schema };
+    let mut resp = schema.execute(req.data(auth).data(lang).data(addr)).await;
     let valid = resp.errors.iter().all(|e| !e.path.is_empty());
+    if valid && let Some(t) = trusted {
+        t.mark_validated();
+    }
     let vars = if resp.errors.is_empty() { None } else { variables.and_then(|v| serde_json::to_value(v).ok()) };
     let retry = errors::finish_with_variables(&mut resp, lang, vars.as_ref());
     // A dependency that is down answers 503 for every caller, signed in or not, so load

@@ -47,6 +47,9 @@ pub struct ClientAddr(pub Option<IpAddr>);
 struct Http {
     state: AppState,
     schema: AppSchema,
+    /// The same schema without per-request validation, for trusted documents that passed it
+    /// ([`prevalidated`](crate::graphql::prevalidated)).
+    prevalidated_schema: AppSchema,
     ws_schema: AppSchema,
     gate: Arc<Gate>,
 }
@@ -58,8 +61,10 @@ pub fn router(state: AppState) -> Router {
         if state.config.graphiql_enabled() { b } else { b.disable_introspection().disable_suggestions() }
     };
     let schema = harden(crate::graphql::schema_builder()).finish();
+    let prevalidated_schema = harden(crate::graphql::schema_builder().validation_mode(async_graphql::ValidationMode::Fast)).finish();
     let ws_schema = harden(crate::graphql::ws_schema_builder()).finish();
-    let http = Http { state: state.clone(), schema, ws_schema, gate: Arc::new(Gate::new(DocumentLimits::PUBLIC)) };
+    let gate = Arc::new(Gate::new(DocumentLimits::PUBLIC));
+    let http = Http { state: state.clone(), schema, prevalidated_schema, ws_schema, gate };
     let request_id = request_id::HEADER;
     let mut graphql = axum::routing::post(graphql::post);
     graphql = if state.config.graphiql_enabled() { graphql.get(graphql::graphiql_or_query) } else { graphql.get(graphql::get) };

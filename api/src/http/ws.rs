@@ -318,7 +318,7 @@ async fn prepare(h: &Http, conn: &Conn, request: async_graphql::Request) -> Resu
             }
         },
     };
-    h.state.trusted.check_caller(&h.state.db, &auth, origin, &req.query).await?;
+    h.state.trusted.check_caller(&h.state.db, &auth, &origin, &req.query).await?;
     Ok((req.data(auth).data(conn.lang).data(conn.addr), kind))
 }
 
