@@ -126,3 +126,30 @@ async fn a_user_who_turned_messages_off_gets_the_notice_by_sms_and_a_banned_temp
     let r = app.gql(Some(&family), GRANTS, json!({"g": [{"templateId": TEMPLATES[0], "result": "BAN"}]})).await;
     assert_eq!(r["data"]["reportSubscribeGrants"][0]["remaining"], 0, "{r}");
 }
+
+#[tokio::test]
+async fn asking_the_family_for_information_and_resolving_reach_its_phone_in_order() {
+    let (wx, sms) = (FakeWeChat::start().await, FakeSms::start().await);
+    let app = app(&wx, &sms, true).await;
+    let staff = app.staff("edu-ask@nanming.gov.cn", Role::DepartmentStaff, Some("education"), "520102").await;
+    // A WeChat family with a number and no grant: every notice goes by SMS.
+    let family = wechat_family(&app, &wx, "oNotice0000000000000009", Some("13912340009")).await;
+    let rid = request(&app, &family, "ask-1").await;
+    for (who, q) in [
+        (&staff, CLAIM.to_owned()),
+        (&staff, "mutation($id: ID!){ askForInformation(id: $id, message: \"请上传居住证\"){ status } }".to_owned()),
+        (&family, "mutation($id: ID!){ answerRequest(id: $id, message: \"已上传\"){ status } }".to_owned()),
+        (&staff, "mutation($id: ID!){ resolveRequest(id: $id, granted: true, reason: \"已安排学位\"){ status } }".to_owned()),
+    ] {
+        let r = app.gql(Some(who), &q, json!({"id": rid})).await;
+        assert!(r["errors"].is_null(), "{q}: {r}");
+        drain(&app).await;
+    }
+    let phrases: Vec<String> = sms.sent().into_iter().filter(|s| s.template == NOTICE_TEMPLATES[0]).map(|s| s.params[0].clone()).collect();
+    let position = |p: &str| phrases.iter().position(|x| x == p).unwrap_or_else(|| panic!("no `{p}` notice in {phrases:?}"));
+    assert_eq!(position("已受理"), 0, "{phrases:?}");
+    assert!(position("办理中") < position("待补充材料"), "{phrases:?}");
+    assert!(position("待补充材料") < position("已办结"), "{phrases:?}");
+    assert_eq!(phrases.last().map(String::as_str), Some("已办结"), "{phrases:?}");
+    assert!(wx.delivered().is_empty(), "no grant, no subscribe message");
+}
