@@ -43,18 +43,8 @@ pub async fn families(app: &TestApp, tag: &str, n: usize, kids: usize, birth: &'
 }
 
 pub async fn booking_scenario(a: &Args) {
-    assert!(
-        integration_tests::on_postgres(),
-        "the booking benchmark runs on PostgreSQL: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres"
-    );
     let (n_families, kids, groups) = (env("BENCH_FAMILIES", 200), env("BENCH_CHILDREN", 7), env("BENCH_GROUPS", 10));
-    let app = TestApp::spawn_with(|c| {
-        c.login_per_address_per_minute = 100_000;
-        c.database_max_connections = Some(20);
-        // Mail delivery is not part of a booking (a booking enqueues none); nothing polls meanwhile.
-        c.workers = false;
-    })
-    .await;
+    let app = writes::server("booking").await;
     let setup = Instant::now();
     let (staff, _, loc) = fixtures::verified_org(&app, "bench-org@org.cn", 901).await;
     let svc = fixtures::service(&app, &staff, &loc, "READING", "cultural_services", (6, 12)).await;

@@ -6,13 +6,18 @@ use std::time::Duration;
 
 /// User plus system CPU time consumed so far by `pid` (`"self"` for this process).
 pub fn cpu_time(pid: &str) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_else(|e| panic!("/proc/{pid}/stat: {e}"));
+    stat_cpu(pid, 11).unwrap_or_else(|| panic!("/proc/{pid}/stat is unreadable"))
+}
+
+/// The CPU time in `/proc/<pid>/stat` from the two fields at `at` after the command name (11: the
+/// process's own user and system time, 13: its reaped children's); `None` once it has exited.
+pub fn stat_cpu(pid: &str, at: usize) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) may hold spaces; fields after its closing parenthesis are fixed.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    let rest = stat.rsplit_once(')').map(|(_, r)| r)?;
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
-    let ticks: u64 = fields.get(11..13).unwrap_or_default().iter().filter_map(|f| f.parse::<u64>().ok()).sum();
-    Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second())
+    let ticks: u64 = fields.get(at..at + 2)?.iter().filter_map(|f| f.parse::<u64>().ok()).sum();
+    Some(Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second()))
 }
 
 fn clock_ticks_per_second() -> f64 {

@@ -11,29 +11,7 @@ use crate::load::Report;
 /// User plus system CPU of the children this process has waited for (`cutime` + `cstime` of
 /// `/proc/self/stat`): after `pgbench` or `wrk` exits and is reaped, its CPU time is there.
 pub fn reaped_children_cpu() -> Duration {
-    proc_cpu("self", 13).unwrap_or_default()
-}
-
-/// CPU time in `/proc/<pid>/stat` from the two fields at `at` after the command name (11: the
-/// process's own user and system time, 13: its reaped children's); `None` once it has exited.
-fn proc_cpu(pid: &str, at: usize) -> Option<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let rest = stat.rsplit_once(')').map(|(_, r)| r)?;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields.get(at..at + 2)?.iter().filter_map(|f| f.parse::<u64>().ok()).sum();
-    Some(Duration::from_secs_f64(ticks as f64 / ticks_per_second()))
-}
-
-fn ticks_per_second() -> f64 {
-    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
-    *TICKS.get_or_init(|| {
-        std::process::Command::new("getconf")
-            .arg("CLK_TCK")
-            .output()
-            .ok()
-            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-            .unwrap_or(100.0)
-    })
+    crate::cpu::stat_cpu("self", 13).unwrap_or_default()
 }
 
 /// CPU of the PostgreSQL backends of one database over a run. Backends come and go (pgbench opens
@@ -98,7 +76,7 @@ async fn sample(pool: &PgPool, database: &str) -> HashMap<i32, Duration> {
         .fetch_all(pool)
         .await
         .unwrap_or_default();
-    pids.into_iter().filter_map(|(p,)| Some((p, proc_cpu(&p.to_string(), 11)?))).collect()
+    pids.into_iter().filter_map(|(p,)| Some((p, crate::cpu::stat_cpu(&p.to_string(), 11)?))).collect()
 }
 
 /// What one pgbench round measured.

@@ -27,16 +27,9 @@ fn script(name: &str) -> std::path::PathBuf {
 }
 
 pub async fn submit_scenario(a: &Args) {
-    assert!(integration_tests::on_postgres(), "the submission benchmark runs on PostgreSQL: set TEST_DATABASE_URL");
     let n_families = std::env::var("BENCH_FAMILIES").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
     let kids = std::env::var("BENCH_CHILDREN").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
-    let app = TestApp::spawn_with(|c| {
-        c.login_per_address_per_minute = 100_000;
-        c.database_max_connections = Some(20);
-        // The outbox worker would deliver the notices meanwhile; the request path is measured.
-        c.workers = false;
-    })
-    .await;
+    let app = writes::server("submission").await;
     let setup = Instant::now();
     let staff = app.staff("bench-edu@nanming.gov.cn", Role::DepartmentStaff, Some("education"), "520102").await;
     let fams = families(&app, "submit", n_families, kids, "2019-03-10", "520102").await;

@@ -8,6 +8,22 @@ use sea_orm::sqlx::PgPool;
 
 use crate::{load::Report, pgbench::Round};
 
+/// The server under a write benchmark, on its own fresh PostgreSQL database: a pool of 20, no
+/// login throttle for the many guardians, and no background workers (delivering the notices the
+/// writes queue is not part of the request measured; nothing polls meanwhile).
+pub async fn server(what: &str) -> TestApp {
+    assert!(
+        integration_tests::on_postgres(),
+        "the {what} benchmark runs on PostgreSQL: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres"
+    );
+    TestApp::spawn_with(|c| {
+        c.login_per_address_per_minute = 100_000;
+        c.database_max_connections = Some(20);
+        c.workers = false;
+    })
+    .await
+}
+
 /// The server's database URL and name, and a small pool of our own on it.
 pub async fn database(app: &TestApp) -> (String, String, PgPool) {
     let url = app.state.config.database_url.clone();
