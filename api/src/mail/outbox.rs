@@ -48,7 +48,14 @@ pub async fn enqueue_about(
     now: DateTime<Utc>,
 ) -> AppResult<Uuid> {
     let id = Uuid::now_v7();
-    outbox::Entity::insert(outbox::ActiveModel {
+    outbox::Entity::insert(pending(id, recipient, mail, child, now)).exec_without_returning(conn).await?;
+    Ok(id)
+}
+
+/// A new outbox row, due at once and never tried: an e-mail as it is; a family's notice sets its
+/// account, event and parameters on top.
+pub(crate) fn pending(id: Uuid, recipient: &str, mail: Mail, child: Option<Uuid>, now: DateTime<Utc>) -> outbox::ActiveModel {
+    outbox::ActiveModel {
         id: Set(id),
         recipient: Set(recipient.to_owned()),
         subject: Set(mail.subject),
@@ -67,10 +74,7 @@ pub async fn enqueue_about(
         channel: Set(None),
         refused: Set(None),
         delivered_via: Set(None),
-    })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(id)
+    }
 }
 
 /// Delay before attempt `attempts + 1`: 5 s, 10 s, 20 s … capped at one hour.

@@ -134,28 +134,13 @@ pub async fn enqueue(
 ) -> AppResult<Uuid> {
     debug_assert_eq!(notice.params.len(), notice.event.param_count());
     let id = Uuid::now_v7();
-    outbox::Entity::insert(outbox::ActiveModel {
-        id: Set(id),
-        // The address is looked up when the e-mail is sent: the family may add or change it.
-        recipient: Set(String::new()),
-        subject: Set(notice.mail.subject),
-        body: Set(notice.mail.body),
-        status: Set("pending".into()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        locked_until: Set(None),
-        last_error: Set(None),
-        sent_at: Set(None),
-        created_at: Set(now),
-        child_id: Set(child),
+    // The address is looked up when the e-mail is sent: the family may add or change it.
+    let row = outbox::ActiveModel {
         account_id: Set(Some(account)),
         event: Set(Some(notice.event.as_str().into())),
         params: Set(Some(serde_json::to_string(&notice.params).unwrap_or_else(|_| "[]".into()))),
-        channel: Set(None),
-        refused: Set(None),
-        delivered_via: Set(None),
-    })
-    .exec_without_returning(conn)
-    .await?;
+        ..crate::mail::outbox::pending(id, "", notice.mail, child, now)
+    };
+    outbox::Entity::insert(row).exec_without_returning(conn).await?;
     Ok(id)
 }
