@@ -69,18 +69,45 @@ def split_top(s: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def paths_of(text: str) -> list[str]:
+def inline_mods(text: str) -> list[tuple[int, int]]:
+    """Spans of inline modules (`mod tests { … }`): inside one, `super` names the file itself."""
+    spans = []
+    for m in re.finditer(r"\bmod\s+\w+\s*\{", text):
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += text[i] == "{"
+            depth -= text[i] == "}"
+            i += 1
+        spans.append((m.end(), i))
+    return spans
+
+
+def paths_of(text: str) -> list[tuple[str, int]]:
+    """Every path with the number of inline modules it sits in."""
+    spans = inline_mods(text)
+
+    def nesting(pos: int) -> int:
+        return sum(1 for a, b in spans if a <= pos < b)
+
     out = []
     for m in re.finditer(r"\buse\s+([^;]+);", text):
-        out.extend(expand(m.group(1)))
+        out.extend((p, nesting(m.start())) for p in expand(m.group(1)))
     # Inline paths too (`crate::db::ping(..)`, `accounts::AccountsQuery` in a derive); bare ones
     # count only when their first segment is a child module (see `resolve`).
-    out.extend(m.group(0) for m in re.finditer(r"(?<!::)\b\w+(?:::\w+)+", text))
+    out.extend((m.group(0), nesting(m.start())) for m in re.finditer(r"(?<!::)\b\w+(?:::\w+)+", text))
     return out
 
 
-def resolve(path: str, here: tuple[str, ...], is_mod_file: bool, mods) -> tuple[str, ...] | None:
+def resolve(path: str, here: tuple[str, ...], depth: int, mods) -> tuple[str, ...] | None:
     segs = [s for s in path.split("::") if s]
+    # Inside `depth` inline modules, the first `depth` `super`s stay within this file.
+    while depth and segs and segs[0] == "super":
+        segs, depth = segs[1:], depth - 1
+        if not segs:
+            return None
+        if segs[0] not in ("super", "self", "crate"):
+            return None if depth == 0 and (tuple(here) + (segs[0],)) not in mods else resolve(
+                "::".join(segs), here, 0, mods)
     if not segs:
         return None
     if segs[0] == "crate":
@@ -110,9 +137,8 @@ def cycles(crate: Path) -> list[list[str]]:
     mods = module_files(src)
     graph: dict[tuple[str, ...], set[tuple[str, ...]]] = {m: set() for m in mods}
     for mod, f in mods.items():
-        is_mod_file = f.stem in ("mod", "lib", "main")
-        for p in paths_of(strip_comments(f.read_text())):
-            target = resolve(p, mod, is_mod_file, mods)
+        for p, depth in paths_of(strip_comments(f.read_text())):
+            target = resolve(p, mod, depth, mods)
             if target is None or target == mod:
                 continue
             graph[mod].add(target)
