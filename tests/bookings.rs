@@ -29,7 +29,7 @@ async fn two_hundred_parallel_bookings_fill_twenty_seats_and_cancellations_promo
         let email = format!("family{h}@example.org");
         let g = app.guardian(&email).await;
         for _ in 0..20 {
-            let c = app.child(&g, "2018-05-01", "520304", "520102").await;
+            let c = app.child(&g).born("2018-05-01").hukou("520304").lives_in("520102").await;
             kids.push((email.clone(), g.clone(), c));
         }
     }
@@ -78,10 +78,10 @@ async fn a_child_of_the_wrong_age_is_refused_and_a_double_booking_conflicts() {
     let app = TestApp::spawn().await;
     let (_, sess) = session_with(&app, 102, "READING", "cultural_services", 5, 5).await;
     let g = app.guardian("age@example.org").await;
-    let toddler = app.child(&g, "2024-01-01", "520304", "520102").await;
+    let toddler = app.child(&g).born("2024-01-01").hukou("520304").lives_in("520102").await;
     let r = app.gql(Some(&g), BOOK, json!({"s": sess, "c": toddler})).await;
     assert_eq!((code(&r), field(&r)), ("VALIDATION", "childId"), "{r}");
-    let pupil = app.child(&g, "2018-01-01", "520304", "520102").await;
+    let pupil = app.child(&g).born("2018-01-01").hukou("520304").lives_in("520102").await;
     assert!(app.gql(Some(&g), BOOK, json!({"s": sess, "c": pupil})).await["errors"].is_null());
     assert_eq!(code(&app.gql(Some(&g), BOOK, json!({"s": sess, "c": pupil})).await), "CONFLICT");
     // Another household cannot book someone else's child.
@@ -94,8 +94,8 @@ async fn a_full_session_without_waiting_is_capacity_full() {
     let app = TestApp::spawn().await;
     let (_, sess) = session_with(&app, 103, "ARTS", "cultural_services", 5, 1).await;
     let g = app.guardian("full@example.org").await;
-    let a = app.child(&g, "2018-01-01", "520304", "520102").await;
-    let b = app.child(&g, "2017-01-01", "520304", "520102").await;
+    let a = app.child(&g).born("2018-01-01").hukou("520304").lives_in("520102").await;
+    let b = app.child(&g).born("2017-01-01").hukou("520304").lives_in("520102").await;
     app.gql(Some(&g), BOOK, json!({"s": sess, "c": a})).await;
     let q = "mutation($s: ID!, $c: ID!){ bookSession(sessionId: $s, childId: $c, joinWaitlist: false){ id } }";
     assert_eq!(code(&app.gql(Some(&g), q, json!({"s": sess, "c": b})).await), "CAPACITY_FULL");
@@ -106,7 +106,7 @@ async fn a_cancellation_after_the_cutoff_is_refused() {
     let app = TestApp::spawn().await;
     let (_, sess) = session_with(&app, 104, "READING", "cultural_services", 2, 5).await; // cutoff 24 h
     let g = app.guardian("cut@example.org").await;
-    let c = app.child(&g, "2018-01-01", "520304", "520102").await;
+    let c = app.child(&g).born("2018-01-01").hukou("520304").lives_in("520102").await;
     let b = app.gql(Some(&g), BOOK, json!({"s": sess, "c": c})).await;
     let id = b["data"]["bookSession"]["id"].as_str().expect("id").to_owned();
     app.state.clock.advance(chrono::Duration::hours(30)); // 18 hours before the start
@@ -119,7 +119,7 @@ async fn another_organization_cannot_see_the_bookings_and_counselling_is_invisib
     let app = TestApp::spawn().await;
     let (staff, sess) = session_with(&app, 105, "COUNSELLING", "mental_health", 3, 5).await;
     let g = app.guardian("conf@example.org").await;
-    let c = app.child(&g, "2016-01-01", "520304", "520102").await;
+    let c = app.child(&g).born("2016-01-01").hukou("520304").lives_in("520102").await;
     app.gql(Some(&g), BOOK, json!({"s": sess, "c": c})).await;
     let q = "query($s: ID!){ sessionBookings(sessionId: $s){ id status childId } }";
     let own = app.gql(Some(&staff), q, json!({"s": sess})).await;
@@ -138,7 +138,7 @@ async fn attendance_is_marked_after_the_start_and_a_cancelled_session_tells_ever
     let app = TestApp::spawn().await;
     let (staff, sess) = session_with(&app, 107, "READING", "cultural_services", 1, 5).await;
     let g = app.guardian("att@example.org").await;
-    let c = app.child(&g, "2018-01-01", "520304", "520102").await;
+    let c = app.child(&g).born("2018-01-01").hukou("520304").lives_in("520102").await;
     let b = app.gql(Some(&g), BOOK, json!({"s": sess, "c": c})).await["data"]["bookSession"]["id"].as_str().expect("id").to_owned();
     let mark = "mutation($b: ID!, $a: Boolean!){ markAttendance(bookingId: $b, attended: $a){ status } }";
     assert_eq!(code(&app.gql(Some(&staff), mark, json!({"b": b, "a": true})).await), "VALIDATION", "not before the start");
@@ -148,7 +148,7 @@ async fn attendance_is_marked_after_the_start_and_a_cancelled_session_tells_ever
 
     let (staff2, sess2) = session_with(&app, 108, "ARTS", "cultural_services", 5, 5).await;
     let g2 = app.guardian("told@example.org").await;
-    let c2 = app.child(&g2, "2018-01-01", "520304", "520102").await;
+    let c2 = app.child(&g2).born("2018-01-01").hukou("520304").lives_in("520102").await;
     app.gql(Some(&g2), BOOK, json!({"s": sess2, "c": c2})).await;
     let r = app
         .gql(Some(&staff2), "mutation($s: ID!){ cancelSession(sessionId: $s, reason: \"场地维修\"){ cancelled } }", json!({"s": sess2}))
@@ -162,7 +162,7 @@ async fn reminders_are_sent_once_even_with_two_processes() {
     let app = TestApp::spawn_with(|c| c.workers = false).await;
     let (_, sess) = session_with(&app, 109, "READING", "cultural_services", 1, 5).await;
     let g = app.guardian("remind@example.org").await;
-    let c = app.child(&g, "2018-01-01", "520304", "520102").await;
+    let c = app.child(&g).born("2018-01-01").hukou("520304").lives_in("520102").await;
     app.gql(Some(&g), BOOK, json!({"s": sess, "c": c})).await;
     app.state.clock.advance(chrono::Duration::hours(2)); // now within 24 h of the start
     let mut other = app.state.clone();
@@ -184,14 +184,14 @@ async fn a_phone_that_lost_the_answer_gets_its_booking_back_with_the_same_key() 
     let app = TestApp::spawn().await;
     let (_, sess) = session_with(&app, 141, "READING", "cultural_services", 5, 5).await;
     let g = app.guardian("retry@example.org").await;
-    let c = app.child(&g, "2018-01-01", "520304", "520102").await;
+    let c = app.child(&g).born("2018-01-01").hukou("520304").lives_in("520102").await;
     let first = app.gql(Some(&g), BOOK_KEYED, json!({"s": sess, "c": c, "k": "phone-1"})).await;
     let again = app.gql(Some(&g), BOOK_KEYED, json!({"s": sess, "c": c, "k": "phone-1"})).await;
     assert!(again["errors"].is_null(), "{again}");
     assert_eq!(again["data"]["bookSession"]["id"], first["data"]["bookSession"]["id"]);
     assert_eq!(again["data"]["bookSession"]["session"]["seatsLeft"], json!(4), "one seat taken");
     // The same key for another child is a client bug; a different key is a second booking attempt.
-    let other = app.child(&g, "2018-02-01", "520304", "520102").await;
+    let other = app.child(&g).born("2018-02-01").hukou("520304").lives_in("520102").await;
     let r = app.gql(Some(&g), BOOK_KEYED, json!({"s": sess, "c": other, "k": "phone-1"})).await;
     assert_eq!((code(&r), field(&r)), ("VALIDATION", "idempotencyKey"), "{r}");
     let r = app.gql(Some(&g), BOOK_KEYED, json!({"s": sess, "c": c, "k": "phone-2"})).await;
@@ -203,7 +203,7 @@ async fn ten_parallel_retries_with_one_key_make_one_booking() {
     let app = TestApp::spawn().await;
     let (_, sess) = session_with(&app, 142, "READING", "cultural_services", 5, 5).await;
     let g = app.guardian("burst@example.org").await;
-    let c = app.child(&g, "2018-01-01", "520304", "520102").await;
+    let c = app.child(&g).born("2018-01-01").hukou("520304").lives_in("520102").await;
     let v = json!({"s": sess, "c": c, "k": "burst"});
     let results = futures::future::join_all((0..10).map(|_| app.gql(Some(&g), BOOK_KEYED, v.clone()))).await;
     let mut ids: Vec<&str> = results.iter().map(|r| r["data"]["bookSession"]["id"].as_str().unwrap_or_else(|| panic!("{r}"))).collect();

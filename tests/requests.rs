@@ -17,7 +17,7 @@ fn submit_input(child: &str, entitlement: &str, key: &str) -> Value {
 /// A guardian in 南明区 whose child's hukou is `hukou`; returns (guardian token, child id).
 async fn family(app: &TestApp, email: &str, hukou: &str) -> (String, String) {
     let g = app.guardian(email).await;
-    let child = app.child(&g, "2019-03-10", hukou, "520102").await;
+    let child = app.child(&g).born("2019-03-10").hukou(hukou).lives_in("520102").await;
     (g, child)
 }
 

@@ -38,7 +38,7 @@ async fn staff_in_scope_see_a_new_request_arrive_and_others_are_refused() {
     // Give the subscription a moment to register before the event happens.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let g = app.guardian("live@example.org").await;
-    let child = app.child(&g, "2019-03-10", "520304", "520102").await;
+    let child = app.child(&g).born("2019-03-10").hukou("520304").lives_in("520102").await;
     let r = app
         .gql(
             Some(&g),
@@ -66,7 +66,7 @@ async fn with_two_processes_on_postgresql_events_cross_over_and_deadline_steps_h
 
     // The family's request goes through process B.
     let g = b.guardian("two@example.org").await;
-    let child = b.child(&g, "2019-03-10", "520304", "520102").await;
+    let child = b.child(&g).born("2019-03-10").hukou("520304").lives_in("520102").await;
     let r = b
         .gql(
             Some(&g),

@@ -2,7 +2,7 @@
 //! boundary (`graphql::errors`) turns it into `extensions.code` plus a message in the caller's
 //! language. Internal errors keep their cause for the log and never show it to the client.
 
-use std::borrow::Cow;
+use std::{borrow::Cow, sync::Arc};
 
 /// The caller's language, from `Accept-Language` (zh-CN is the default).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -120,9 +120,9 @@ pub enum AppError {
     /// This caller may only run registered documents (`TRUSTED_DOCUMENTS_ONLY`) and sent free text.
     #[error("persisted query required")]
     PersistedQueryRequired,
-    /// Anything else; the cause is logged, never sent.
+    /// Anything else; the cause (with its whole source chain) is logged, never sent.
     #[error("internal: {0}")]
-    Internal(String),
+    Internal(#[source] Arc<dyn std::error::Error + Send + Sync>),
 }
 
 /// Every `extensions.code` a client can see (the values of [`AppError::code`]).
@@ -196,9 +196,15 @@ impl AppError {
         AppError::Conflict(Msg::new(zh, en))
     }
 
-    /// Wraps any internal failure; the text goes to the log only.
+    /// An internal failure described by a message of ours (no underlying error to keep); the
+    /// text goes to the log only.
     pub fn internal(e: impl std::fmt::Display) -> Self {
-        AppError::Internal(e.to_string())
+        AppError::Internal(Arc::new(Described(e.to_string())))
+    }
+
+    /// An internal failure caused by `e`, kept whole so the log shows its source chain.
+    pub fn caused_by(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        AppError::Internal(Arc::new(e))
     }
 }
 
@@ -214,7 +220,7 @@ impl From<sea_orm::DbErr> for AppError {
             tracing::warn!(error = %e, "database unreachable");
             AppError::Unavailable { retry_after_secs: DATABASE_RETRY_AFTER_SECS }
         } else {
-            AppError::Internal(format!("database: {e}"))
+            AppError::caused_by(e)
         }
     }
 }
@@ -249,6 +255,27 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
             sea_orm::TransactionError::Transaction(e) => e,
         }
     }
+}
+
+/// An internal failure that has only a message.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Described(String);
+
+/// `e` and every error under it, outermost first, for the log: "a: b: c".
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        // Many errors repeat their source in their own message; say each thing once.
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = cause.source();
+    }
+    out
 }
 
 /// Result of every service function.

@@ -8,9 +8,10 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod constraints;
 pub mod db;
+pub mod delivery;
 pub mod demo;
-pub mod demo_province;
 pub mod drain;
 pub mod error;
 pub mod events;
@@ -108,7 +109,7 @@ pub fn spawn_workers(state: &AppState, shutdown: watch::Receiver<bool>) -> Vec<t
     if !state.config.workers {
         return Vec::new();
     }
-    vec![tokio::spawn(mail::outbox::run_worker(state.clone(), shutdown.clone())), tokio::spawn(jobs::run(state.clone(), shutdown))]
+    vec![tokio::spawn(delivery::run_worker(state.clone(), shutdown.clone())), tokio::spawn(jobs::run(state.clone(), shutdown))]
 }
 
 /// Serves until `shutdown` resolves, then drains: stops accepting, tells every socket to go away

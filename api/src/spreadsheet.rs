@@ -36,13 +36,13 @@ impl Sheet {
 
     /// Appends a row.
     pub fn row<S: AsRef<str>>(&mut self, cells: &[S]) -> AppResult<()> {
-        self.w.write_record(cells.iter().map(|c| safe_cell(c.as_ref()).into_owned())).map_err(AppError::internal)
+        self.w.write_record(cells.iter().map(|c| safe_cell(c.as_ref()).into_owned())).map_err(AppError::caused_by)
     }
 
     /// The finished file: UTF-8 with a BOM.
     pub fn finish(self) -> AppResult<String> {
-        let bytes = self.w.into_inner().map_err(AppError::internal)?;
-        String::from_utf8(bytes).map_err(AppError::internal)
+        let bytes = self.w.into_inner().map_err(AppError::caused_by)?;
+        String::from_utf8(bytes).map_err(AppError::caused_by)
     }
 }
 

@@ -33,7 +33,7 @@ pub async fn families(app: &TestApp, tag: &str, n: usize, kids: usize, birth: &'
             let token = app.guardian(&format!("bench-{tag}{i}@example.org")).await;
             let mut v = Vec::with_capacity(kids);
             for _ in 0..kids {
-                v.push(app.child(&token, birth, hukou, "520102").await);
+                v.push(app.child(&token).born(birth).hukou(hukou).lives_in("520102").await);
             }
             Family { token, kids: v }
         })

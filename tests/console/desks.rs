@@ -34,7 +34,7 @@ async fn an_organization_creates_a_session_and_marks_attendance() {
     assert!(text.contains("12"), "{text}");
 
     let g = app.guardian("dad@example.org").await;
-    let child = app.child(&g, "2017-05-01", "520304", "520102").await;
+    let child = app.child(&g).born("2017-05-01").hukou("520304").lives_in("520102").await;
     let booked = app
         .gql(
             Some(&g),
@@ -89,7 +89,7 @@ async fn civil_affairs_reads_the_key_care_ledger_and_exports_the_register() {
     let Some(b) = browser::open("civil_affairs_reads_the_key_care_ledger_and_exports_the_register").await else { return };
     let app = TestApp::spawn().await;
     let g = app.guardian("care@example.org").await;
-    let child = app.child(&g, "2015-06-01", "520304", "520102").await;
+    let child = app.child(&g).born("2015-06-01").hukou("520304").lives_in("520102").await;
     let ca = app.staff("ca@nanming.gov.cn", Role::CivilAffairs, None, "520102").await;
     let added = app
         .gql(

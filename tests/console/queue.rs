@@ -16,7 +16,7 @@ async fn a_clerk_sees_a_request_arrive_live_and_works_it_to_a_decision() {
     let Some(b) = browser::open("a_clerk_sees_a_request_arrive_live_and_works_it_to_a_decision").await else { return };
     let app = TestApp::spawn().await;
     let g = app.guardian("mum@example.org").await;
-    let child = app.child(&g, "2019-03-10", "520304", "520102").await;
+    let child = app.child(&g).born("2019-03-10").hukou("520304").lives_in("520102").await;
     app.staff("edu@nanming.gov.cn", Role::DepartmentStaff, Some("education"), "520102").await;
     app.staff("edu@yunyan.gov.cn", Role::DepartmentStaff, Some("education"), "520103").await;
 

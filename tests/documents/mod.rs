@@ -60,7 +60,7 @@ pub const LINK: &str = "query($id: ID!, $p: AccessPurpose){ documentLink(id: $id
 /// A family in 南明区 (hukou elsewhere in Guizhou) with one child; (token, child id).
 pub async fn family(app: &TestApp, email: &str) -> (String, String) {
     let g = app.guardian(email).await;
-    let child = app.child(&g, "2019-03-10", "520304", "520102").await;
+    let child = app.child(&g).born("2019-03-10").hukou("520304").lives_in("520102").await;
     (g, child)
 }
 

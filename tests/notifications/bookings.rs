@@ -34,7 +34,7 @@ async fn a_confirmed_booking_reaches_the_family_on_its_channels_and_a_long_activ
     let family = wechat_family(&app, &wx, "oBooking00000000000001", Some("13912340021")).await;
     let r = app.gql(Some(&family), GRANTS, json!({"g": [{"templateId": TEMPLATES[1], "result": "ACCEPT"}]})).await;
     assert_eq!(r["data"]["reportSubscribeGrants"][1]["remaining"], 1, "{r}");
-    let child = app.child(&family, "2019-03-10", "520304", "520102").await;
+    let child = app.child(&family).born("2019-03-10").hukou("520304").lives_in("520102").await;
     book(&app, &family, &first, &child).await;
     drain(&app).await;
     let sent = wx.delivered();
@@ -59,7 +59,7 @@ async fn a_confirmed_booking_reaches_the_family_on_its_channels_and_a_long_activ
 
     // A family with only e-mail reads the whole name by e-mail.
     let mail_family = app.guardian("booker@example.org").await;
-    let child = app.child(&mail_family, "2019-03-10", "520304", "520102").await;
+    let child = app.child(&mail_family).born("2019-03-10").hukou("520304").lives_in("520102").await;
     book(&app, &mail_family, &first, &child).await;
     let mails = app.emails_to("booker@example.org").await;
     assert!(mails.iter().any(|m| m.contains("成功为孩子预约") && m.contains(LONG)), "{mails:?}");

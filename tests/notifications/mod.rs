@@ -50,7 +50,7 @@ pub(crate) async fn grant_requests(app: &TestApp, token: &str, times: usize) -> 
 
 /// A child of the family and a school-enrolment request for it; returns the request id.
 pub(crate) async fn request(app: &TestApp, token: &str, key: &str) -> String {
-    let child = app.child(token, "2019-03-10", "520304", "520102").await;
+    let child = app.child(token).born("2019-03-10").hukou("520304").lives_in("520102").await;
     let input = json!({"childId": child, "entitlementCode": "school_enrolment", "details": "孩子今年九月上小学", "idempotencyKey": key});
     let r = app.gql(Some(token), SUBMIT, json!({"i": input})).await;
     r["data"]["submitRequest"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned()

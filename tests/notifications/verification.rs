@@ -18,11 +18,11 @@ async fn a_record_due_for_verification_reaches_each_guardian_on_the_familys_chan
     let granted = wechat_family(&app, &wx, "oVerify000000000000001", Some("13912340041")).await;
     let r = app.gql(Some(&granted), GRANTS, json!({"g": [{"templateId": TEMPLATES[3], "result": "ACCEPT"}]})).await;
     assert_eq!(r["data"]["reportSubscribeGrants"][3]["remaining"], 1, "{r}");
-    app.child(&granted, "2018-05-01", "520304", "520102").await;
+    app.child(&granted).born("2018-05-01").hukou("520304").lives_in("520102").await;
     let by_sms = wechat_family(&app, &wx, "oVerify000000000000002", Some("13912340042")).await;
-    app.child(&by_sms, "2018-05-01", "520304", "520102").await;
+    app.child(&by_sms).born("2018-05-01").hukou("520304").lives_in("520102").await;
     let by_mail = app.guardian("verify-mum@example.org").await;
-    app.child(&by_mail, "2018-05-01", "520304", "520102").await;
+    app.child(&by_mail).born("2018-05-01").hukou("520304").lives_in("520102").await;
 
     app.state.clock.advance(Duration::days(200));
     assert_eq!(api::services::screening::notify_due(&app.state).await.expect("job"), 3);

@@ -31,7 +31,7 @@ fn holiday_week(today: NaiveDate) -> Vec<NaiveDate> {
 }
 
 async fn due_of_new_request(app: &TestApp, g: &str) -> NaiveDate {
-    let child = app.child(g, "2019-03-10", "520304", "520102").await;
+    let child = app.child(g).born("2019-03-10").hukou("520304").lives_in("520102").await;
     let key = uuid::Uuid::new_v4().to_string();
     let r = app
         .gql(

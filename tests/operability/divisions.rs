@@ -56,7 +56,7 @@ async fn a_county_added_to_the_file_at_run_time_is_usable_after_a_reload() {
     let (_dir, file) = divisions_file();
     let app = TestApp::spawn_with(|c| c.divisions_file = file.clone()).await;
     let g = app.guardian("new-county@example.org").await;
-    app.child(&g, "2019-03-10", "520304", "520102").await; // household and consent in place
+    app.child(&g).born("2019-03-10").hukou("520304").lives_in("520102").await; // household and consent in place
     let refused = add_child(&app, &g, "520199").await;
     assert_eq!((code(&refused), field(&refused)), ("VALIDATION", "residenceRegionCode"), "{refused}");
     assert!(!region_codes(&app, "520100").await.contains(&"520199".to_owned()));
@@ -100,7 +100,7 @@ async fn an_invalid_file_or_one_that_drops_codes_in_use_changes_nothing() {
     let app = TestApp::spawn_with(|c| c.divisions_file = file.clone()).await;
     let admin = app.admin_token().await;
     let g = app.guardian("hukou-beijing@example.org").await;
-    app.child(&g, "2019-03-10", "110101", "520102").await; // hukou in 东城区
+    app.child(&g).born("2019-03-10").hukou("110101").lives_in("520102").await; // hukou in 东城区
     let before = region_codes(&app, "110100").await;
 
     // A county whose parent is mistyped: refused with the line, nothing changes.

@@ -80,7 +80,7 @@ async fn the_reset_link_sets_a_new_password() {
 async fn the_invitation_link_lets_the_invited_guardian_join() {
     let app = TestApp::spawn().await;
     let mother = app.guardian("inv-mother@example.org").await;
-    app.child(&mother, "2019-03-10", "520304", "520102").await;
+    app.child(&mother).born("2019-03-10").hukou("520304").lives_in("520102").await;
     let father = app.guardian("inv-father@example.org").await;
     let r = app.gql(Some(&mother), "mutation { inviteGuardian(email: \"inv-father@example.org\") }", json!({})).await;
     assert_eq!(r["data"]["inviteGuardian"], true, "{r}");

@@ -37,7 +37,7 @@ async fn some_traffic(app: &TestApp) -> String {
     let svc = fixtures::service(app, &staff, &loc, "READING", "cultural_services", (6, 12)).await;
     let sess = fixtures::session(app, &staff, &svc, 5, 10).await;
     let g = app.guardian("metrics-mum@example.org").await;
-    let child = app.child(&g, "2018-05-01", "520304", "520102").await;
+    let child = app.child(&g).born("2018-05-01").hukou("520304").lives_in("520102").await;
     let b = app
         .gql(
             Some(&g),
@@ -98,7 +98,7 @@ async fn metrics_expose_every_series_and_move_with_the_traffic() {
     assert_eq!(must(&m, "tongxin_outbox_failed"), 0.0);
     let delivered = must(&m, "tongxin_outbox_deliveries_total");
     assert_eq!(must(&m, "tongxin_outbox_delivery_failures_total"), 0.0);
-    let pass = api::mail::outbox::counted_pass(&app.state, &api::mail::outbox::Retry::from_config(&app.state.config)).await.expect("pass");
+    let pass = api::delivery::counted_pass(&app.state, &api::mail::outbox::Retry::from_config(&app.state.config)).await.expect("pass");
     assert_eq!(pass.sent, 1);
     let after = scrape(&app).await;
     assert_eq!(must(&after, "tongxin_outbox_pending"), 0.0);

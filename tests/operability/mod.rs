@@ -2,6 +2,7 @@
 //! outlives an outage, a database that restarts, a calendar loaded at run time.
 
 mod calendar;
+mod constraints;
 pub(crate) mod cli;
 mod database;
 mod divisions;

@@ -24,7 +24,7 @@ const QUEUE: &str = "subscription($d: String!, $r: String!){ queueEvents(departm
 /// Submits a school-enrolment request for a new family through `app`; returns the request id.
 async fn family_request(app: &TestApp, email: &str) -> String {
     let g = app.guardian(email).await;
-    let child = app.child(&g, "2019-03-10", "520304", "520102").await;
+    let child = app.child(&g).born("2019-03-10").hukou("520304").lives_in("520102").await;
     let r = app
         .gql(
             Some(&g),

@@ -30,7 +30,7 @@ fn child(name: &str) -> serde_json::Value {
 async fn names_that_start_like_formulas_leave_the_export_as_text_and_the_file_starts_with_a_bom() {
     let app = TestApp::spawn().await;
     let g = app.guardian("family@example.org").await;
-    app.child(&g, "2016-01-01", "520304", "520102").await; // household and consent
+    app.child(&g).born("2016-01-01").hukou("520304").lives_in("520102").await; // household and consent
     for name in DANGEROUS {
         let r = app.gql(Some(&g), ADD, json!({"i": child(name)})).await;
         assert!(r["errors"].is_null(), "{name}: {r}");

@@ -55,7 +55,7 @@ async fn scene() -> Scene {
 /// A guardian with a household and a basic-services consent, living in 云岩区.
 async fn claimant(app: &TestApp, email: &str) -> String {
     let g = app.guardian(email).await;
-    app.child(&g, "2012-01-01", "520304", "520103").await;
+    app.child(&g).born("2012-01-01").hukou("520304").lives_in("520103").await;
     g
 }
 
@@ -96,7 +96,7 @@ async fn a_name_and_an_id_number_do_not_take_over_a_screened_childs_record() {
     }
     // The refusal reads exactly like the one for a child already in a household.
     let family = s.app.guardian("family@example.org").await;
-    s.app.child(&family, "2012-01-01", "520304", "520103").await;
+    s.app.child(&family).born("2012-01-01").hukou("520304").lives_in("520103").await;
     let other = id_number("520304", "20160402", "222");
     let first = s.app.gql(Some(&family), ADD, json!({"i": claimed("李四", &other)})).await;
     assert!(first["errors"].is_null(), "{first}");

@@ -113,7 +113,7 @@ async fn malformed_json_batches_and_oversized_bodies_get_coded_errors() {
 async fn a_value_of_the_wrong_type_names_its_field() {
     let app = TestApp::spawn().await;
     let g = app.guardian("types@example.org").await;
-    app.child(&g, "2019-03-10", "520304", "520102").await;
+    app.child(&g).born("2019-03-10").hukou("520304").lives_in("520102").await;
     let input = json!({
         "name": "小红", "sex": "FEMALE", "birthDate": "2019-03-10", "hukouRegionCode": "520304", "residenceRegionCode": "520102",
         "residenceSince": "last spring", "movedWith": "MOTHER", "hasResidencePermit": false, "enrolledInSchoolAtResidence": true

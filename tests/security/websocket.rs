@@ -19,7 +19,7 @@ const QUEUE_EVENTS: &str = "subscription { queueEvents(departmentCode: \"educati
 async fn queued_request(app: &TestApp) -> (String, String) {
     let staff = app.staff("clerk@nanming.gov.cn", Role::DepartmentStaff, Some("education"), "520102").await;
     let g = app.guardian("ws-family@example.org").await;
-    let child = app.child(&g, "2019-03-10", "520304", "520102").await;
+    let child = app.child(&g).born("2019-03-10").hukou("520304").lives_in("520102").await;
     let r = app
         .gql(
             Some(&g),

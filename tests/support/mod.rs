@@ -8,8 +8,13 @@ pub mod fake_sms;
 pub mod fake_wechat;
 pub mod fixtures;
 pub mod logs;
+mod mail;
+mod people;
 pub mod s3;
 pub mod ws;
+
+pub use mail::{decode_body, token_in};
+pub use people::NewChild;
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -238,163 +243,6 @@ impl TestApp {
         let resp = req.send().await.expect("request");
         resp.json().await.expect("json body")
     }
-
-    /// Every e-mail delivered so far as (recipient, raw message), after draining the outbox.
-    pub async fn emails(&self) -> Vec<(String, String)> {
-        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-        let c = &self.state.config;
-        // The server's own worker may be delivering concurrently: drain until nothing is pending.
-        for _ in 0..200 {
-            api::mail::outbox::deliver_due(
-                &self.state.db,
-                &self.state.mailer,
-                &c.mail_from,
-                &api::mail::outbox::Retry::from_config(c),
-                self.state.clock.now(),
-            )
-            .await
-            .expect("deliver");
-            api::notify::deliver::deliver_due(&self.state, &api::mail::outbox::Retry::from_config(c), self.state.clock.now())
-                .await
-                .expect("deliver notices");
-            let pending = entities::outbox::Entity::find()
-                .filter(entities::outbox::Column::Status.eq("pending"))
-                .filter(entities::outbox::Column::Attempts.eq(0))
-                .count(&self.state.db)
-                .await
-                .expect("count");
-            if pending == 0 {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        if self.state.mailer.dir().is_some() {
-            return self.mail_files().into_iter().map(|(_, raw)| (header_of(&raw, "To"), decode_body(&raw))).collect();
-        }
-        self.mail
-            .messages()
-            .await
-            .into_iter()
-            .map(|(env, raw)| (env.to().iter().map(ToString::to_string).collect::<Vec<_>>().join(","), decode_body(&raw)))
-            .collect()
-    }
-
-    /// The raw `.eml` files in the file transport's `MAIL_DIR`, oldest first (empty for the
-    /// in-memory transport).
-    pub fn mail_files(&self) -> Vec<(PathBuf, String)> {
-        let Some(dir) = self.state.mailer.dir() else { return Vec::new() };
-        let mut files: Vec<(std::time::SystemTime, PathBuf, String)> = std::fs::read_dir(dir)
-            .map(|rd| rd.flatten().collect::<Vec<_>>())
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|e| {
-                let modified = e.metadata().and_then(|m| m.modified()).ok()?;
-                let raw = std::fs::read_to_string(e.path()).ok()?;
-                Some((modified, e.path(), raw))
-            })
-            .collect();
-        files.sort();
-        files.into_iter().map(|(_, p, raw)| (p, raw)).collect()
-    }
-
-    /// E-mails delivered to `to`.
-    pub async fn emails_to(&self, to: &str) -> Vec<String> {
-        self.emails().await.into_iter().filter(|(r, _)| r == to).map(|(_, b)| b).collect()
-    }
-
-    /// Registers and verifies a guardian; returns an access token.
-    pub async fn guardian(&self, email: &str) -> String {
-        let r = self
-            .gql(
-                None,
-                "mutation($i: RegisterInput!){ register(input: $i) }",
-                json!({"i": {"email": email, "password": PASSWORD, "displayName": "家长"}}),
-            )
-            .await;
-        assert_eq!(r["data"]["register"], json!(true), "{r}");
-        let mail = self.emails_to(email).await.pop().expect("verification e-mail");
-        let token = token_in(&mail);
-        let r = self.gql(None, "mutation($t: String!){ verifyEmail(token: $t) }", json!({"t": token})).await;
-        assert_eq!(r["data"]["verifyEmail"], json!(true), "{r}");
-        self.login(email, PASSWORD).await
-    }
-
-    /// Adds a child (no ID number) to the guardian's household, creating the household and the
-    /// basic-services consent the first time; returns the child's id.
-    pub async fn child(&self, token: &str, birth: &str, hukou: &str, residence: &str) -> String {
-        let h = self.gql(Some(token), "{ myHousehold { id } }", json!({})).await;
-        if h["data"]["myHousehold"].is_null() {
-            let r = self.gql(Some(token), "mutation { createHousehold { id } }", json!({})).await;
-            assert!(r["errors"].is_null(), "{r}");
-            let c = self
-                .gql(
-                    Some(token),
-                    "mutation($i: ConsentInput!){ giveConsent(input: $i){ id } }",
-                    json!({"i": {"purpose": "BASIC_SERVICES", "textVersion": "2026-11"}}),
-                )
-                .await;
-            assert!(c["errors"].is_null(), "{c}");
-        }
-        let input = json!({
-            "name": "小明", "sex": "MALE", "birthDate": birth, "hukouRegionCode": hukou, "residenceRegionCode": residence,
-            "residenceSince": "2024-09-01", "movedWith": "MOTHER", "hasResidencePermit": true, "residencePermitSince": "2024-10-01",
-            "enrolledInSchoolAtResidence": true
-        });
-        let r = self.gql(Some(token), "mutation($i: ChildInput!){ addChild(input: $i){ id } }", json!({"i": input})).await;
-        r["data"]["addChild"]["id"].as_str().unwrap_or_else(|| panic!("addChild: {r}")).to_owned()
-    }
-
-    /// Logs in; returns the access token.
-    pub async fn login(&self, email: &str, password: &str) -> String {
-        let r = self.login_raw(email, password).await;
-        r["data"]["login"]["accessToken"].as_str().unwrap_or_else(|| panic!("login failed: {r}")).to_owned()
-    }
-
-    /// Logs in; returns the whole response.
-    pub async fn login_raw(&self, email: &str, password: &str) -> Value {
-        self.gql(
-            None,
-            "mutation($e: String!, $p: String!){ login(email: $e, password: $p){ accessToken refreshToken expiresAt } }",
-            json!({"e": email, "p": password}),
-        )
-        .await
-    }
-
-    /// Creates a staff account directly through the service layer with a known password (staff
-    /// fixtures; the admin flow itself is tested through GraphQL) and returns its access token.
-    pub async fn staff(&self, email: &str, role: api::auth::Role, department: Option<&str>, region: &str) -> String {
-        let admin = self.admin_viewer().await;
-        let new = api::services::accounts::NewStaff {
-            email: email.into(),
-            display_name: "工作人员".into(),
-            role,
-            department_code: department.map(Into::into),
-            region_code: Some(region.into()),
-            organization_id: None,
-        };
-        let acc = api::services::accounts::create_staff_account(&self.state, &admin, new).await.expect("staff");
-        api::services::accounts::set_password_verified(&self.state, acc.id, PASSWORD).await.expect("password");
-        self.login(email, PASSWORD).await
-    }
-
-    /// An admin viewer (created on first use) for arranging fixtures.
-    pub async fn admin_viewer(&self) -> api::auth::Viewer {
-        let id = api::services::accounts::create_admin(&self.state, "root-admin@tongxin.test", PASSWORD).await.expect("admin");
-        api::auth::Viewer {
-            account_id: id,
-            session_id: uuid::Uuid::nil(),
-            role: api::auth::Role::Admin,
-            department_code: None,
-            region_code: None,
-            organization_id: None,
-        }
-    }
-
-    /// Access token of the fixture admin.
-    pub async fn admin_token(&self) -> String {
-        self.admin_viewer().await;
-        self.login("root-admin@tongxin.test", PASSWORD).await
-    }
 }
 
 /// Test settings on a fresh, empty database (a SQLite file, or a new PostgreSQL database when
@@ -439,26 +287,6 @@ async fn fresh_config() -> (Config, TestDb, KeysDir) {
     config.sms_dir = keys_dir.0.join("sms");
     config.storage.documents_dir = keys_dir.0.join("documents");
     (config, db, keys_dir)
-}
-
-/// A header's value in a raw message (unfolded lines are enough for addresses).
-fn header_of(raw: &str, name: &str) -> String {
-    let prefix = format!("{name}: ");
-    raw.lines().find_map(|l| l.strip_prefix(&prefix)).unwrap_or_default().trim().to_owned()
-}
-
-/// The body of a raw message; the outbox always writes base64 bodies.
-pub fn decode_body(raw: &str) -> String {
-    use base64::Engine;
-    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
-    let compact: String = body.split_whitespace().collect();
-    base64::engine::general_purpose::STANDARD.decode(compact).ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default()
-}
-
-/// The token in an e-mail (the `token=` parameter of its link).
-pub fn token_in(mail: &str) -> String {
-    let start = mail.find("token=").expect("token link in e-mail") + 6;
-    mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }
 
 /// The `extensions.code` of the first error.

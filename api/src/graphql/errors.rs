@@ -36,7 +36,7 @@ fn rewrite(err: &mut ServerError, lang: Lang, variables: Option<&serde_json::Val
     }
     let (code, message, field, retry) = if let Some(app) = err.source::<AppError>() {
         if let AppError::Internal(cause) = app {
-            tracing::error!(error = %cause, path = ?err.path, "internal error");
+            tracing::error!(error = %crate::error::chain(&**cause), path = ?err.path, "internal error");
         }
         let field = match app {
             AppError::Validation { field, .. } => Some(field.clone()),
@@ -50,7 +50,7 @@ fn rewrite(err: &mut ServerError, lang: Lang, variables: Option<&serde_json::Val
     } else if let Some(db) = err.source::<sea_orm::DbErr>() {
         let app = AppError::from(db.clone());
         if let AppError::Internal(cause) = &app {
-            tracing::error!(error = %cause, path = ?err.path, "database error");
+            tracing::error!(error = %crate::error::chain(&**cause), path = ?err.path, "database error");
         }
         let retry = match app {
             AppError::Unavailable { retry_after_secs } => Some(retry_after_secs),

@@ -34,7 +34,7 @@ pub(super) async fn download(State(h): State<Http>, Path(id): Path<String>, Quer
         }
         Err(AppError::Unavailable { .. }) => (StatusCode::SERVICE_UNAVAILABLE, "document store unavailable").into_response(),
         Err(AppError::Internal(e)) => {
-            tracing::error!(error = %e, "document download failed");
+            tracing::error!(error = %crate::error::chain(&*e), "document download failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }
         Err(_) => not_found(),

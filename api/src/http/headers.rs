@@ -78,7 +78,7 @@ pub(super) async fn coded_failures(req: Request, next: Next) -> Response {
             AppError::validation("method", "请使用 POST（或以 GET 发送查询）", "use POST (or GET for queries)")
         }
         s if s.is_client_error() => AppError::validation("body", "请求格式错误", "malformed request"),
-        _ => AppError::Internal("transport failure".into()),
+        _ => AppError::internal("transport failure"),
     };
     let mut out = refused(status, err, lang);
     for name in [header::ALLOW, header::RETRY_AFTER] {

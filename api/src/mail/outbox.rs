@@ -27,7 +27,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Mailer, templates::Mail};
+use super::{templates::Mail, transport::Mailer};
 use crate::error::AppResult;
 
 const BATCH: u64 = 20;
@@ -254,30 +254,4 @@ pub(crate) fn build(row: &outbox::Model, from: &str) -> Result<Message, String> 
                 .body(row.body.clone()),
         )
         .map_err(|e| e.to_string())
-}
-
-/// One delivery pass of the server's outbox, counted in its metrics.
-pub async fn counted_pass(state: &crate::state::AppState, retry: &Retry) -> AppResult<Pass> {
-    let mail = deliver_due(&state.db, &state.mailer, &state.config.mail_from, retry, state.clock.now()).await?;
-    let notices = crate::notify::deliver::deliver_due(state, retry, state.clock.now()).await?;
-    let pass = Pass { sent: mail.sent + notices.sent, failed: mail.failed + notices.failed };
-    state.metrics.outbox_pass(pass.sent, pass.failed);
-    Ok(pass)
-}
-
-/// Runs delivery passes until `shutdown` fires; wakes early when a commit enqueued mail.
-pub async fn run_worker(state: crate::state::AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let c = state.config.clone();
-    let poll = Duration::from_millis(c.outbox_poll_ms);
-    let retry = Retry::from_config(&c);
-    loop {
-        if let Err(e) = counted_pass(&state, &retry).await {
-            tracing::error!(error = %e, "outbox pass failed");
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(poll) => {}
-            _ = state.mail_wake.notified() => {}
-            _ = shutdown.changed() => return,
-        }
-    }
 }

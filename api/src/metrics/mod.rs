@@ -201,7 +201,7 @@ impl Metrics {
         let job_failures = Family::<JobLabel, Counter>::default();
         registry.register("tongxin_job_failures", "Runs of each scheduled job that ended in an error", job_failures.clone());
         // Every job's series exist from the start, so `increase()` sees the first failure.
-        for job in crate::jobs::Job::ALL.map(crate::jobs::Job::name) {
+        for job in crate::jobs::job::Job::ALL.map(crate::jobs::job::Job::name) {
             let label = JobLabel { job: job.into() };
             let _ = job_runs.get_or_create(&label);
             let _ = job_failures.get_or_create(&label);
@@ -282,8 +282,8 @@ impl Metrics {
     /// Seconds since each job last succeeded (since start for a job that never did).
     pub fn job_lags(&self) -> Vec<(&'static str, f64)> {
         let Ok(m) = self.job_success.lock() else { return Vec::new() };
-        crate::jobs::Job::ALL
-            .map(crate::jobs::Job::name)
+        crate::jobs::job::Job::ALL
+            .map(crate::jobs::job::Job::name)
             .into_iter()
             .map(|job| (job, m.get(job).unwrap_or(&self.started).elapsed().as_secs_f64()))
             .collect()

@@ -5,7 +5,10 @@
 use entities::{account, account_phone, account_wechat, outbox};
 use sea_orm::EntityTrait;
 
-use super::{Channel, Event, events, grants};
+use super::{
+    events, grants,
+    kinds::{Channel, Event},
+};
 use crate::{
     error::AppResult,
     sms::{SmsError, Template},

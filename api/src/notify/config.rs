@@ -1,8 +1,8 @@
 //! Settings of the families' notices: the WeChat subscribe-message template of each event with
 //! its keyword names, the page a message opens, and the SMS template of each event.
 
-use super::Event;
-use crate::config::ConfigError;
+use super::kinds::Event;
+use crate::config::error::ConfigError;
 
 /// Which version of the mini-program a subscribe message opens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

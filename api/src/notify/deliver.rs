@@ -11,8 +11,8 @@ use entities::{account, outbox};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use super::{
-    Channel, Event,
     channels::{self, Attempt},
+    kinds::{Channel, Event},
     preferences,
 };
 use crate::{

@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Event, Notice};
+use super::kinds::{Event, Notice};
 use crate::mail::templates::Mail;
 
 /// Characters of a WeChat `thing` value.

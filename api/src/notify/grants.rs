@@ -140,7 +140,7 @@ pub async fn take(state: &AppState, account: Uuid, template_id: &str, outbox_id:
         return Ok(false);
     }
     entities::outbox::Entity::update_many()
-        .col_expr(entities::outbox::Column::Channel, Expr::value(super::Channel::WeChat.as_str()))
+        .col_expr(entities::outbox::Column::Channel, Expr::value(super::kinds::Channel::WeChat.as_str()))
         .filter(entities::outbox::Column::Id.eq(outbox_id))
         .exec(&txn)
         .await?;

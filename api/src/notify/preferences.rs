@@ -6,7 +6,7 @@ use entities::{account, account_phone, account_wechat, notification_preference a
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
 use uuid::Uuid;
 
-use super::Channel;
+use super::kinds::Channel;
 use crate::{
     auth::{Role, Viewer},
     db,

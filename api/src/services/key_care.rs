@@ -395,7 +395,7 @@ pub async fn follow_up(state: &AppState, viewer: &Viewer, measure_id: Uuid, text
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let m = care_measure::Entity::find_by_id(measure_id).one(&txn).await?.filter(|m| may_follow(viewer, m)).ok_or(AppError::NotFound)?;
-    let from: CareStatus = m.status.parse().map_err(|e: UnknownState| AppError::Internal(e.to_string()))?;
+    let from: CareStatus = m.status.parse().map_err(|e: UnknownState| AppError::caused_by(e))?;
     if from.next(if done { CareAction::Complete } else { CareAction::FollowUp }).is_err() {
         // A withdrawn measure left the ledger with the child's record; a done one is closed.
         return Err(if from == CareStatus::Withdrawn {

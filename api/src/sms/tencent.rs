@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::{SmsError, Template};
+use super::message::{SmsError, Template};
 use crate::config::{Config, ConfigError};
 
 const SERVICE: &str = "sms";

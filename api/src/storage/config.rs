@@ -5,7 +5,7 @@ use std::{collections::HashMap, path::PathBuf};
 use domain::documents::DocumentType;
 use secrecy::SecretString;
 
-use crate::config::ConfigError;
+use crate::config::error::ConfigError;
 
 /// Where document bytes are kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

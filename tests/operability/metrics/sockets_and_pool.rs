@@ -33,7 +33,7 @@ async fn operations_over_the_websocket_are_counted_like_operations_over_http() {
     assert_eq!(must(&open, "tongxin_graphql_subscriptions_open"), 1.0);
 
     let g = app.guardian("ws-metrics@example.org").await;
-    let child = app.child(&g, "2019-03-10", "520304", "520102").await;
+    let child = app.child(&g).born("2019-03-10").hukou("520304").lives_in("520102").await;
     fixtures::submit_request(&app, &g, &child, "school_enrolment", "ws-metrics").await;
     loop {
         match socket.next(Duration::from_secs(10)).await {

@@ -6,6 +6,9 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use secrecy::{ExposeSecret, SecretString};
 
+pub mod error;
+pub use error::ConfigError;
+
 /// Where the server runs; production turns the unsafe development defaults into start-up errors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Environment {
@@ -240,11 +243,6 @@ pub enum SmsProvider {
     /// Tencent Cloud SMS `SendSms` (API 3.0).
     Tencent,
 }
-
-/// A setting that is missing or unsafe; the message names it.
-#[derive(Debug, thiserror::Error)]
-#[error("configuration: {0}")]
-pub struct ConfigError(pub String);
 
 impl Config {
     /// Development defaults, as `cargo run` would use without any environment.

@@ -1,5 +1,4 @@
-//! Demo data for newcomers (`cargo run -- --demo`): accounts of every role, so the API can be
-//! tried in GraphiQL at once. Idempotent: running it twice changes nothing.
+//! The demo accounts of every role, then the demo province (`province`).
 
 use entities::account;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -11,8 +10,7 @@ use crate::{
     state::AppState,
 };
 
-/// Password of every demo account.
-pub const DEMO_PASSWORD: &str = "tongxin-demo-2026";
+use super::password::DEMO_PASSWORD;
 
 /// Creates the demo accounts; returns (role, e-mail) pairs to print.
 pub async fn seed(state: &AppState) -> AppResult<Vec<(String, String)>> {
@@ -51,7 +49,7 @@ pub async fn seed(state: &AppState) -> AppResult<Vec<(String, String)>> {
         }
     }
     out.push(("guardian".to_owned(), guardian.to_owned()));
-    if let Some(p) = crate::demo_province::populate(state, &admin).await? {
+    if let Some(p) = super::province::populate(state, &admin).await? {
         tracing::info!(children = p.children, requests = p.requests, key_care = p.key_care, bookings = p.bookings, "demo province created");
     }
     out.push(("guardian (one of 130 demo families)".to_owned(), "family000@demo.tongxin".to_owned()));

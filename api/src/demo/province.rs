@@ -10,6 +10,7 @@ use entities::account;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::password::DEMO_PASSWORD;
 use crate::{
     auth::{Role, Viewer, password},
     error::AppResult,
@@ -163,7 +164,7 @@ pub async fn populate(state: &AppState, admin: &Viewer) -> AppResult<Option<Summ
     if account::Entity::find().filter(account::Column::Email.eq(marker)).one(&state.db).await?.is_some() {
         return Ok(None);
     }
-    let hash = password::hash(super::demo::DEMO_PASSWORD.to_owned()).await?;
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
     let today = state.clock.today();
     let mut s = Summary { children: 0, requests: 0, key_care: 0, bookings: 0 };
     let mut kids: Vec<(Viewer, Uuid, String, NaiveDate)> = Vec::new();
@@ -272,7 +273,7 @@ async fn directory_and_bookings(
             contact_name: "陈社工".into(),
             contact_phone: "0851-8888 1234".into(),
             email: "org@demo.tongxin".into(),
-            password: super::demo::DEMO_PASSWORD.into(),
+            password: DEMO_PASSWORD.into(),
             address: "贵阳市南明区新华路 1 号".into(),
             county_code: "520102".into(),
         },
