@@ -8,8 +8,7 @@
 use chrono::NaiveDate;
 
 use crate::{
-    HandlingPlace,
-    policy::{Policy, Routing},
+    policy::{HandlingPlace, Policy, Routing},
     regions::Divisions,
 };
 

@@ -8,7 +8,7 @@
 //! pointed to is overwritten with zeros; the rest of the EXIF data — the orientation above all,
 //! without which a scanned page shows sideways — stays as it was.
 
-use super::FileKind;
+use super::kind::FileKind;
 
 /// TIFF tag of the pointer to the GPS directory.
 const GPS_IFD_POINTER: u16 = 0x8825;
@@ -145,7 +145,8 @@ fn wipe(tiff: &mut [u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{super::structure::samples, *};
+    use super::*;
+    use crate::documents::structure::{check, samples};
 
     /// Little-endian TIFF: IFD0 with Orientation and the GPS pointer; GPS IFD with LatitudeRef
     /// "N" (inline) and Latitude (three rationals, out of line).
@@ -187,7 +188,7 @@ mod tests {
         assert_eq!(j.len(), before);
         assert!(!contains(&j, &5678u32.to_le_bytes()));
         assert!(contains(&j, &[0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0]), "orientation kept");
-        assert_eq!(super::super::check(FileKind::Jpeg, &j), Ok(()));
+        assert_eq!(check(FileKind::Jpeg, &j), Ok(()));
     }
 
     #[test]
@@ -195,7 +196,7 @@ mod tests {
         let mut p = samples::png(Some(&tiff_with_gps()));
         assert_eq!(strip_gps(FileKind::Png, &mut p), 1);
         assert!(!contains(&p, &5678u32.to_le_bytes()));
-        assert_eq!(super::super::check(FileKind::Png, &p), Ok(()));
+        assert_eq!(check(FileKind::Png, &p), Ok(()));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! fails or a required part is missing. A truncated upload or a file that only starts like an
 //! image is caught here, before anyone opens it.
 
-use super::{FileError, FileKind};
+use super::kind::FileKind;
+use super::refusal::FileError;
 
 /// Checks the structure of a file already identified as `kind`.
 pub fn check(kind: FileKind, bytes: &[u8]) -> Result<(), FileError> {

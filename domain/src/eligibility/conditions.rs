@@ -7,9 +7,11 @@
 
 use chrono::NaiveDate;
 
-use super::facts::{FactId, FactValue, Facts};
-use super::{ConditionTrace, Lang, Outcome, TraceResult};
+use super::outcome::{Outcome, TraceResult};
+use super::trace::ConditionTrace;
 use crate::calendar;
+use crate::facts::{FactId, FactValue, Facts};
+use crate::language::Lang;
 use crate::policy::{CentralUrbanList, Cond, Node, Policy, RuleKind};
 use crate::regions::Divisions;
 

@@ -5,34 +5,12 @@
 //! cross-province (跨省通办) sentence when the hukou place is outside Guizhou.
 
 use super::conditions::{Ctx, Eval, mask_labels};
-use super::facts::{FactValue, Facts};
+use super::outcome::{Outcome, TraceResult};
+use super::places::Places;
 use super::plain::{self, Explained, PlainAnswer};
-use super::{Lang, Outcome, TraceResult};
-use crate::policy::{Entitlement, Policy, Template};
-use crate::regions::Divisions;
-
-/// Display names of the residence and hukou places, computed once per screening.
-pub(crate) struct Places {
-    pub(crate) residence: String,
-    pub(crate) hukou: String,
-}
-
-impl Places {
-    pub(crate) fn new(facts: &Facts, divisions: &Divisions, lang: Lang) -> Places {
-        let name = |code: Option<&str>, zh: &str, en: &str| match code {
-            Some(c) => divisions.display_name(c),
-            None => (if lang == Lang::Zh { zh } else { en }).to_string(),
-        };
-        Places {
-            residence: name(facts.residence_region_code.as_deref(), "居住地", "your place of residence"),
-            hukou: name(facts.hukou_region_code.as_deref(), "户籍地", "your hukou place"),
-        }
-    }
-
-    pub(crate) fn render(&self, t: &Template) -> String {
-        t.render(&self.residence, &self.hukou)
-    }
-}
+use crate::facts::{FactValue, Facts};
+use crate::language::Lang;
+use crate::policy::{Entitlement, Policy};
 
 /// "Please provide …" for a `NEEDS_INFO` answer.
 pub(crate) fn please_provide(labels: String, lang: Lang) -> String {

@@ -9,13 +9,13 @@
 use serde::Serialize;
 
 use super::conditions::{Ctx, Eval, central_list, central_urban_move, kleene_and, kleene_not, kleene_or, leaf, param};
-use super::facts::{FactId, FactValue};
-use super::next_step::Places;
-use super::{Lang, Outcome};
+use super::outcome::Outcome;
+use super::outcome::TraceResult::{Fail, Pass, Unknown};
+use super::places::Places;
 use crate::calendar;
+use crate::facts::{FactId, FactValue};
+use crate::language::Lang;
 use crate::policy::{Cond, Node};
-
-use super::TraceResult::{Fail, Pass, Unknown};
 
 /// Facts of which the family must give all, or (when `any_one`) just one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

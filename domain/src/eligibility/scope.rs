@@ -5,9 +5,11 @@
 //! than "not a migrant child", and every entitlement inherits that answer.
 
 use super::conditions::{Ctx, Eval, central_list, evaluate, kleene_and, mask_names};
-use super::next_step::Places;
+use super::decision::{CentralListUsed, ScopeDecision};
+use super::outcome::{Outcome, TraceResult};
+use super::places::Places;
 use super::plain::{self, Explained, PlainAnswer};
-use super::{CentralListUsed, ConditionTrace, Outcome, ScopeDecision, TraceResult};
+use super::trace::ConditionTrace;
 
 /// Scope decision plus what the entitlements need from it.
 pub(crate) struct ScopeEval {

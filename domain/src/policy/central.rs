@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 use toml::value::Datetime;
 
-use super::PolicyError;
-use super::load::{Fail, check_timeline, date, line_err, line_of, opt_date};
-use crate::eligibility::Lang;
+use super::dates::{check_timeline, date, opt_date};
+use super::diagnostics::{Fail, PolicyError, line_err, line_of};
+use crate::language::Lang;
 use crate::regions::{Divisions, Level};
 
 /// The list file shipped with the code, for tools and tests that do not read `policy/`.

@@ -26,11 +26,12 @@
 
 use std::collections::HashMap;
 
-use super::load::{Fail, line_err};
-use super::model::{Parameter, RuleBasis, RuleKind};
+use super::diagnostics::{Fail, line_err};
+use super::parameter::Parameter;
 use super::raw::{RawCondition, S};
-use crate::eligibility::Lang;
-use crate::eligibility::facts::{FactId, FactKind};
+use super::rule::{RuleBasis, RuleKind};
+use crate::facts::{FactId, FactKind};
+use crate::language::Lang;
 
 /// A compiled condition with what the trace needs.
 #[derive(Debug, Clone)]

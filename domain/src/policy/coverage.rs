@@ -7,9 +7,13 @@
 
 use std::collections::HashSet;
 
-use super::load::{Fail, MEASURES, line_err};
+use super::diagnostics::{Fail, line_err, line_of};
 use super::model::{Duty, DutyKind, Entitlement, MeasureCoverage};
 use super::raw::{RawMeasure, S};
+
+/// The measures' numbers as the policy prints them, in order.
+pub(crate) const MEASURES: [&str; 13] =
+    ["(一)", "(二)", "(三)", "(四)", "(五)", "(六)", "(七)", "(八)", "(九)", "(十)", "(十一)", "(十二)", "(十三)"];
 
 pub(crate) fn measures(
     text: &str,
@@ -19,7 +23,7 @@ pub(crate) fn measures(
 ) -> Result<Vec<MeasureCoverage>, Fail> {
     let codes: Vec<&str> = raw.iter().map(|m| m.get_ref().code.get_ref().as_str()).collect();
     if codes != MEASURES {
-        let line = raw.first().map_or(0, |m| super::load::line_of(text, m.span().start));
+        let line = raw.first().map_or(0, |m| line_of(text, m.span().start));
         return Err(Fail { line, message: format!("[[measure]] must list {} in order (found {})", MEASURES.join(" "), codes.join(" ")) });
     }
     let known = |s: &S<String>| -> Result<String, Fail> {
@@ -74,7 +78,7 @@ pub(crate) fn measures(
     let mut unmentioned: Vec<&String> = departments.iter().filter(|d| !mentioned.contains(*d)).collect();
     unmentioned.sort();
     if let Some(d) = unmentioned.first() {
-        let line = raw.first().map_or(0, |m| super::load::line_of(text, m.span().start));
+        let line = raw.first().map_or(0, |m| line_of(text, m.span().start));
         return Err(Fail {
             line,
             message: format!("department `{d}` is defined but neither routed to nor listed in any measure's duties"),

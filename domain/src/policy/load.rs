@@ -1,57 +1,23 @@
 //! Loading one policy file: parse, validate, compile. Every error carries the line it is about.
 
 use std::collections::{HashMap, HashSet};
-use std::ops::Range;
 
 use chrono::NaiveDate;
-use toml::value::Datetime;
 
+use super::central::CentralUrbanAreas;
 use super::condition::{CompileCtx, Node, compile};
-use super::model::*;
+use super::coverage::{self, MEASURES};
+use super::dates::{check_timeline, date, opt_date};
+use super::diagnostics::{Fail, line_err, line_of};
+use super::model::{Department, Entitlement, ExtraStep, HandlingPlace, Policy, ScopeRule};
+use super::parameter::{DatedValue, Parameter};
 use super::raw::*;
+use super::routing::RoutingSpec;
+use super::texts::{PolicyTexts, Template, TemplatePart, Texts};
+use crate::documents::DocumentType;
+use crate::facts::{FactId, FactKind};
 
-/// A validation failure before the file name is attached.
-#[derive(Debug)]
-pub(crate) struct Fail {
-    pub(crate) line: usize,
-    pub(crate) message: String,
-}
-
-/// A position waiting for its message.
-pub(crate) struct At(usize);
-
-impl At {
-    pub(crate) fn msg(self, message: String) -> Fail {
-        Fail { line: self.0, message }
-    }
-}
-
-/// 1-based line of a byte offset.
-pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
-}
-
-pub(crate) fn line_err(text: &str, span: Range<usize>) -> At {
-    At(line_of(text, span.start))
-}
-
-pub(crate) const MEASURES: [&str; 13] =
-    ["(一)", "(二)", "(三)", "(四)", "(五)", "(六)", "(七)", "(八)", "(九)", "(十)", "(十一)", "(十二)", "(十三)"];
 const UNITS: [&str; 5] = ["years", "months", "working_days", "grade", "share"];
-
-pub(crate) fn date(text: &str, d: &S<Datetime>) -> Result<NaiveDate, Fail> {
-    let v = d.get_ref();
-    let bad = || line_err(text, d.span()).msg(format!("`{v}` is not a plain date (YYYY-MM-DD)"));
-    match (v.date, v.time, v.offset) {
-        (Some(x), None, None) => NaiveDate::from_ymd_opt(x.year.into(), x.month.into(), x.day.into()).ok_or_else(bad),
-        _ => Err(bad()),
-    }
-}
-
-pub(crate) fn opt_date(text: &str, d: &Option<S<Datetime>>) -> Result<Option<NaiveDate>, Fail> {
-    d.as_ref().map(|d| date(text, d)).transpose()
-}
 
 fn template(text: &str, s: &S<String>) -> Result<Template, Fail> {
     let mut parts = Vec::new();
@@ -78,53 +44,6 @@ fn template(text: &str, s: &S<String>) -> Result<Template, Fail> {
 
 fn texts(text: &str, zh: &S<String>, en: &S<String>) -> Result<Texts, Fail> {
     Ok(Texts { zh: template(text, zh)?, en: template(text, en)? })
-}
-
-/// Checks that dated entries of one thing neither overlap nor leave a gap in `[from, to]`.
-/// `entries`: (from, to, line). Returns the failure for the first offending entry.
-pub(crate) fn check_timeline(
-    what: &str,
-    entries: &mut [(NaiveDate, Option<NaiveDate>, usize)],
-    from: NaiveDate,
-    to: Option<NaiveDate>,
-    must_cover: bool,
-) -> Result<(), Fail> {
-    entries.sort_by_key(|e| e.0);
-    for e in entries.iter() {
-        if e.1.is_some_and(|t| t < e.0) {
-            return Err(Fail { line: e.2, message: format!("{what}: effective_to is before effective_from") });
-        }
-    }
-    for w in entries.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        if a.1.is_none_or(|t| t >= b.0) {
-            let (later, earlier) = if a.2 > b.2 { (a.2, b.2) } else { (b.2, a.2) };
-            return Err(Fail { line: later, message: format!("{what}: effective range overlaps the one on line {earlier}") });
-        }
-        if must_cover && a.1.and_then(|t| t.succ_opt()) != Some(b.0) {
-            return Err(Fail {
-                line: b.2,
-                message: format!("{what}: no value in force between {} and {}", a.1.map(|d| d.to_string()).unwrap_or_default(), b.0),
-            });
-        }
-    }
-    if must_cover && let (Some(first), Some(last)) = (entries.first(), entries.last()) {
-        if first.0 > from {
-            return Err(Fail { line: first.2, message: format!("{what}: no value in force from {from} (the policy's effective_from)") });
-        }
-        let uncovered = match (last.1, to) {
-            (None, _) => false,
-            (Some(_), None) => true,
-            (Some(l), Some(t)) => l < t,
-        };
-        if uncovered {
-            return Err(Fail {
-                line: last.2,
-                message: format!("{what}: no value in force after {}", last.1.map(|d| d.to_string()).unwrap_or_default()),
-            });
-        }
-    }
-    Ok(())
 }
 
 /// Parses, validates and compiles one policy file; returns the policy and the line of its
@@ -235,7 +154,7 @@ pub(crate) fn load_file(text: &str) -> Result<(Policy, usize), Fail> {
             .documents
             .iter()
             .map(|d| {
-                crate::documents::DocumentType::parse(d.get_ref())
+                DocumentType::parse(d.get_ref())
                     .ok_or_else(|| line_err(text, d.span()).msg(format!("unknown document type `{}`", d.get_ref())))
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -278,7 +197,7 @@ pub(crate) fn load_file(text: &str) -> Result<(Policy, usize), Fail> {
             condition,
         });
     }
-    let measures = super::coverage::measures(text, &raw.measures, &dept_codes, &entitlements)?;
+    let measures = coverage::measures(text, &raw.measures, &dept_codes, &entitlements)?;
     for (idx, offset) in whole {
         if let Some((i, v)) =
             parameters[idx].values.iter().enumerate().find(|(_, v)| v.value < 0.0 || v.value.fract() != 0.0 || v.value > 1000.0)
@@ -304,7 +223,7 @@ pub(crate) fn load_file(text: &str) -> Result<(Policy, usize), Fail> {
         effective_to: to,
         departments,
         parameters,
-        central_urban_areas: super::central::CentralUrbanAreas {
+        central_urban_areas: CentralUrbanAreas {
             quote: raw.central_urban_area.quote.get_ref().clone(),
             file: String::new(),
             lists: Vec::new(),
@@ -325,8 +244,8 @@ pub(crate) fn load_file(text: &str) -> Result<(Policy, usize), Fail> {
 
 fn extra_step(text: &str, x: &S<RawExtraStep>) -> Result<ExtraStep, Fail> {
     let r = x.get_ref();
-    let unless_true = crate::eligibility::FactId::from_api_name(r.unless_true.get_ref())
-        .filter(|f| f.kind() == crate::eligibility::FactKind::Bool)
+    let unless_true = FactId::from_api_name(r.unless_true.get_ref())
+        .filter(|f| f.kind() == FactKind::Bool)
         .ok_or_else(|| line_err(text, r.unless_true.span()).msg(format!("`{}` is not a yes/no fact", r.unless_true.get_ref())))?;
     Ok(ExtraStep { unless_true, text: texts(text, &r.zh, &r.en)? })
 }

@@ -2,15 +2,21 @@
 //!
 //! Why compiled types separate from the TOML shape: the file is written for people (names,
 //! quotes, nested conditions); the engine needs resolved indices so that a screening does no
-//! parsing or name lookups. Everything here is immutable after [`super::PolicySet::load`].
+//! parsing or name lookups. Everything here is immutable after
+//! [`PolicySet::load`](super::set::PolicySet::load).
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::central::CentralUrbanAreas;
 use super::condition::Node;
-use crate::eligibility::FactId;
-use crate::eligibility::Lang;
+use super::parameter::Parameter;
+use super::routing::{Routing, RoutingSpec};
+use super::rule::RuleBasis;
+use super::texts::{PolicyTexts, Texts};
+use crate::documents::DocumentType;
+use crate::facts::FactId;
+use crate::language::Lang;
 
 /// Which place's authorities handle an entitlement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -58,134 +64,6 @@ impl Department {
     }
 }
 
-/// A parameter value in force from `from` to `to` (both inclusive; `to = None`: open-ended).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DatedValue {
-    pub from: NaiveDate,
-    pub to: Option<NaiveDate>,
-    pub value: f64,
-}
-
-impl DatedValue {
-    /// True when this value is in force on `date`.
-    pub fn covers(&self, date: NaiveDate) -> bool {
-        self.from <= date && self.to.is_none_or(|t| date <= t)
-    }
-}
-
-/// A number the policy leaves to local rules (age band, deadline, …) with its history, so a
-/// decision made on any day can be reproduced with the value in force that day.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Parameter {
-    pub name: String,
-    /// "years", "months", "working_days", "grade", "share".
-    pub unit: String,
-    /// Where the number comes from (a quote, or the local rule / default chosen).
-    pub source: String,
-    /// Non-overlapping, sorted by `from`, covering the policy's whole effective range.
-    pub values: Vec<DatedValue>,
-}
-
-impl Parameter {
-    /// Value in force on `date`.
-    pub fn value_at(&self, date: NaiveDate) -> Option<f64> {
-        self.values.iter().find(|v| v.covers(date)).map(|v| v.value)
-    }
-}
-
-/// Where a request for an entitlement goes and how fast it must be answered, on one day.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Routing {
-    /// Department whose queue (in the county of the handling place) receives the request.
-    pub queue_department: String,
-    pub first_response_working_days: u32,
-    pub resolution_working_days: u32,
-    /// Shorter resolution deadline for children assessed as high risk.
-    pub high_risk_resolution_working_days: u32,
-    /// Share of the deadline after which the assignee is warned (e.g. 0.75).
-    pub warn_share: f64,
-}
-
-/// Routing as written in the policy: a queue and the parameters that hold the deadlines, so
-/// deadlines can change on a date without a new entitlement definition.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RoutingSpec {
-    pub queue_department: String,
-    pub first_response_working_days: Parameter,
-    pub resolution_working_days: Parameter,
-    pub high_risk_resolution_working_days: Parameter,
-    pub warn_share: Parameter,
-}
-
-impl RoutingSpec {
-    /// The routing in force on `date` (`None` outside the policy's effective range).
-    pub fn at(&self, date: NaiveDate) -> Option<Routing> {
-        let days = |p: &Parameter| p.value_at(date).map(|v| v as u32);
-        Some(Routing {
-            queue_department: self.queue_department.clone(),
-            first_response_working_days: days(&self.first_response_working_days)?,
-            resolution_working_days: days(&self.resolution_working_days)?,
-            high_risk_resolution_working_days: days(&self.high_risk_resolution_working_days)?,
-            warn_share: self.warn_share.value_at(date)?,
-        })
-    }
-}
-
-/// A next-step text with `{residence}` / `{hukou}` placeholders, split at load time.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct Template {
-    pub(crate) parts: Vec<TemplatePart>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) enum TemplatePart {
-    Text(String),
-    Residence,
-    Hukou,
-}
-
-impl Template {
-    /// Fills the placeholders with already formatted place names.
-    pub fn render(&self, residence: &str, hukou: &str) -> String {
-        let len = self.parts.iter().map(|p| if let TemplatePart::Text(t) = p { t.len() } else { residence.len().max(hukou.len()) }).sum();
-        let mut s = String::with_capacity(len);
-        for p in &self.parts {
-            match p {
-                TemplatePart::Text(t) => s.push_str(t),
-                TemplatePart::Residence => s.push_str(residence),
-                TemplatePart::Hukou => s.push_str(hukou),
-            }
-        }
-        s
-    }
-
-    /// True when the template has no text at all.
-    pub fn is_empty(&self) -> bool {
-        self.parts.is_empty()
-    }
-}
-
-/// A text in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct Texts {
-    pub zh: Template,
-    pub en: Template,
-}
-
-impl Texts {
-    /// The template for `lang`.
-    pub fn get(&self, lang: Lang) -> &Template {
-        match lang {
-            Lang::Zh => &self.zh,
-            Lang::En => &self.en,
-        }
-    }
-}
-
 /// One row of the basic service list (流动儿童在居住地享有关爱服务基础清单).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -214,7 +92,7 @@ pub struct Entitlement {
     /// provinces without that promise.
     pub cross_province_service: bool,
     /// Papers a request for it needs, in the order the family is asked for them.
-    pub documents: Vec<crate::documents::DocumentType>,
+    pub documents: Vec<DocumentType>,
     /// Another route when the answer is "not eligible" (e.g. apply for a residence permit).
     pub otherwise: Option<Texts>,
     /// A step added when a fact is not known to be true (e.g. no residence permit yet).
@@ -230,47 +108,6 @@ pub struct ExtraStep {
     #[serde(skip)]
     pub unless_true: FactId,
     pub text: Texts,
-}
-
-/// What a condition rests on: a verbatim quote of a measure, or a rule of the platform or of the
-/// locality, which is never shown as a quote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum RuleKind {
-    /// Verbatim text of a measure.
-    MeasureQuote,
-    /// What this platform serves (e.g. residence in Guizhou).
-    PlatformRule,
-    /// A local decision or national rule the measures leave to local implementation.
-    LocalRule,
-}
-
-/// The basis of one condition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RuleBasis {
-    pub kind: RuleKind,
-    /// Measure the condition belongs to, e.g. "(三)".
-    pub measure: String,
-    /// The verbatim quote (`MeasureQuote`) or the rule as stated by the platform.
-    pub text: String,
-    /// Where a platform or local rule comes from; for a quote, the sources of the numbers it
-    /// reads (parameters), if any.
-    pub source: Option<String>,
-}
-
-impl RuleBasis {
-    /// How the trace shows it: a quote in quotation marks, a rule labelled as such.
-    pub fn display(&self, lang: Lang) -> String {
-        let src = self.source.as_deref().unwrap_or_default();
-        match (self.kind, lang) {
-            (RuleKind::MeasureQuote, _) => format!("{} “{}”", self.measure, self.text),
-            (RuleKind::PlatformRule, Lang::Zh) => format!("平台规则（非措施原文）：{}。依据：{src}", self.text),
-            (RuleKind::PlatformRule, Lang::En) => format!("Platform rule (not the measures' text): {}. Basis: {src}", self.text),
-            (RuleKind::LocalRule, Lang::Zh) => format!("本地规则（非措施原文）：{}。依据：{src}", self.text),
-            (RuleKind::LocalRule, Lang::En) => format!("Local rule (not the measures' text): {}. Basis: {src}", self.text),
-        }
-    }
 }
 
 /// How the platform serves one measure's duty that is not an entitlement.
@@ -340,19 +177,6 @@ pub(crate) struct ScopeRule {
     pub(crate) clause: String,
     pub(crate) platform: Node,
     pub(crate) condition: Node,
-}
-
-/// Fixed texts of the policy file, in both languages.
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PolicyTexts {
-    pub in_scope: Texts,
-    pub not_in_scope: Texts,
-    pub outside_platform: Texts,
-    /// Hukou outside Guizhou where the text names 跨省通办.
-    pub cross_province: Texts,
-    /// Hukou outside Guizhou, coordinated across provinces without a 跨省通办 promise.
-    pub cross_province_coordination: Texts,
 }
 
 /// One version of the policy, in force from `effective_from` to `effective_to` (inclusive).

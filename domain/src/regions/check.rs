@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{Division, DivisionsError, GUIZHOU, Level};
+use super::division::{Division, DivisionsError, GUIZHOU, Level};
 
 /// The code digits each level has and the code prefix it shares with its parent.
 fn shape(level: Level) -> (usize, usize) {

@@ -3,11 +3,15 @@
 //! Why a closed catalog: the policy file names facts by their API (camelCase) names, and the
 //! loader rejects a name that is not in [`FactId::ALL`], so a typo in the policy data fails at
 //! start-up with a line number instead of silently yielding `NEEDS_INFO` forever.
+//!
+//! Why beside the engine and the policy rather than inside either: the policy compiler resolves
+//! fact names and the engine reads fact values, so both depend on this vocabulary and neither on
+//! the other through it.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::Lang;
+use crate::language::Lang;
 use crate::regions::Divisions;
 
 /// Everything the screener may know about a child. Every field is optional: an unknown fact
