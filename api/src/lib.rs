@@ -24,6 +24,7 @@ pub mod locks;
 pub mod mail;
 pub mod metrics;
 pub mod notify;
+pub mod pii;
 pub mod ratelimit;
 pub mod reference;
 pub mod services;
@@ -51,7 +52,7 @@ pub async fn build_state(config: Config, mailer: Option<Mailer>) -> Result<AppSt
         tracing::warn!(covered_until = ?reference.calendar().covered_until(), "the working-day calendar ends within 60 days: add next year to CALENDAR_FILE");
     }
     let jwt = JwtKeys::from_config(&config).map_err(|e| e.to_string())?;
-    let pii = services::pii::Pii::from_config(&config).map_err(|e| e.to_string())?;
+    let pii = crate::pii::Pii::from_config(&config).map_err(|e| e.to_string())?;
     let mailer = match mailer {
         Some(m) => m,
         None => Mailer::from_config(&config)?,

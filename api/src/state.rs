@@ -5,9 +5,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
-use crate::{
-    auth::jwt::JwtKeys, clock::Clock, config::Config, mail::Mailer, ratelimit::RateLimits, reference::Reference, services::pii::Pii,
-};
+use crate::{auth::jwt::JwtKeys, clock::Clock, config::Config, mail::Mailer, pii::Pii, ratelimit::RateLimits, reference::Reference};
 
 /// Shared server state.
 #[derive(Clone)]

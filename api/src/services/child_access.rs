@@ -2,16 +2,22 @@
 //! read is written to the access log the guardian sees (`childAccessLog`).
 
 use entities::{account, child, child_access_log};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::children::{ChildDetails, SENSITIVE_FACTS, Secrets, guardian_child, invalid, processable_details, secrets};
+// `key_care` reads the area check here.
+pub use super::scope::in_area;
+use super::{
+    child_record::{ChildDetails, Secrets, guardian_child, processable_details, secrets},
+    claims::visible_from,
+    consent::{Purpose, SENSITIVE_FACTS, covers, governing_consents, paper_consent_in_force},
+    scope::{living_in, region_in_scope},
+};
 use crate::{
     auth::Viewer,
     db,
     error::{AppError, AppResult},
-    services::families::{Purpose, covers},
     state::AppState,
 };
 
@@ -25,22 +31,6 @@ pub struct StaffRecord {
     pub secrets: Secrets,
 }
 
-/// The prefix of codes inside a region scope (GB/T 2260 codes are hierarchical).
-fn scope_prefix(scope: &str) -> &str {
-    if scope.len() == 6 && scope.ends_with("0000") {
-        &scope[..2]
-    } else if scope.len() == 6 && scope.ends_with("00") {
-        &scope[..4]
-    } else {
-        scope
-    }
-}
-
-/// Whether the child lives in the staff viewer's area (county, or township for township staff).
-pub(crate) fn in_area(viewer: &Viewer, c: &child::Model) -> bool {
-    viewer.region_contains(&c.residence_region_code) || c.residence_township_code.as_deref().is_some_and(|t| viewer.region_contains(t))
-}
-
 /// A page of processable children living in `region_code`, which must lie in the viewer's scope.
 pub async fn registered_children(
     state: &AppState,
@@ -49,18 +39,10 @@ pub async fn registered_children(
     first: usize,
     after: Option<Uuid>,
 ) -> AppResult<(Vec<child::Model>, bool)> {
-    if state.reference.divisions().get(region_code).is_none() {
-        return Err(invalid("regionCode", "行政区划代码不存在", "unknown region code"));
-    }
-    if !viewer.region_contains(region_code) {
+    if !region_in_scope(state, viewer, region_code)? {
         return Err(AppError::Forbidden);
     }
-    let prefix = scope_prefix(region_code);
-    let mut q = child::Entity::find().filter(child::Column::Processable.eq(true)).filter(child::Column::DeletedAt.is_null()).filter(
-        Condition::any()
-            .add(child::Column::ResidenceRegionCode.starts_with(prefix))
-            .add(child::Column::ResidenceTownshipCode.starts_with(prefix)),
-    );
+    let mut q = child::Entity::find().filter(living_in(region_code));
     if let Some(a) = after {
         q = q.filter(child::Column::Id.gt(a));
     }
@@ -81,8 +63,8 @@ pub async fn staff_record(state: &AppState, viewer: &Viewer, id: Uuid, purpose: 
         .filter(|c| c.deleted_at.is_none() && in_area(viewer, c))
         .ok_or(AppError::NotFound)?;
     // A screened child without a household is processed under the paper consent.
-    let consents = super::screening::governing_consents(&txn, &c).await?.unwrap_or_default();
-    if !covers(&consents, Some(id), Purpose::BasicServices) && !super::screening::paper_consent_in_force(&c) {
+    let consents = governing_consents(&txn, &c).await?.unwrap_or_default();
+    if !covers(&consents, Some(id), Purpose::BasicServices) && !paper_consent_in_force(&c) {
         return Err(AppError::NotFound);
     }
     let secrets = secrets(&state.pii, &c)?;
@@ -123,7 +105,7 @@ pub async fn access_log(
     guardian_child(&state.db, viewer, child_id).await?;
     let mut q = child_access_log::Entity::find().filter(child_access_log::Column::ChildId.eq(child_id));
     // Reads of a screened record before the family took it over are not the family's to see.
-    if let Some(from) = super::claims::visible_from(&state.db, viewer, child_id).await? {
+    if let Some(from) = visible_from(&state.db, viewer, child_id).await? {
         q = q.filter(child_access_log::Column::CreatedAt.gte(from));
     }
     if let Some(b) = before_id {

@@ -5,7 +5,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::children::{details_of, guardian_child, secrets, versions};
+use super::{
+    child_record::{details_of, guardian_child, secrets},
+    child_store::versions,
+};
 use crate::{
     auth::Viewer,
     db,

@@ -1,27 +1,25 @@
 //! Validation of a child's record before anything is written: the ID number's check character and
-//! embedded birth date, real region codes, consistent dates, and the sensitive-data consent rule.
+//! embedded birth date, real region codes and consistent dates (the sensitive-data consent rule is
+//! `consent::check_sensitive`).
 //!
 //! Why before: an ID number is encrypted at rest, so a typo stored today can never be spotted by a
 //! person later.
 
 use domain::{
     date_windows,
-    eligibility::Facts,
     identity::{IdNumber, IdNumberError},
     regions::Level,
 };
-use entities::consent;
-use uuid::Uuid;
 
-use super::children::{ChildData, first_sensitive, invalid};
 use crate::{
     error::{AppError, AppResult, Msg},
-    services::{
-        families::{Purpose, covers},
-        text,
-    },
+    services::{child_record::ChildData, text},
     state::AppState,
 };
+
+fn invalid(field: &str, zh: &'static str, en: &'static str) -> AppError {
+    AppError::validation(field, zh, en)
+}
 
 /// Checks a record against the ID check character, the calendar and the region codes.
 pub(crate) fn validate(state: &AppState, mut data: ChildData) -> AppResult<(ChildData, Option<IdNumber>)> {
@@ -129,17 +127,4 @@ pub(crate) fn validate(state: &AppState, mut data: ChildData) -> AppResult<(Chil
     };
     data.id_number = None;
     Ok((data, id))
-}
-
-pub(crate) fn check_sensitive(consents: &[consent::Model], child: Option<Uuid>, f: &Facts) -> AppResult<()> {
-    if let Some(field) = first_sensitive(f)
-        && !covers(consents, child, Purpose::SensitiveData)
-    {
-        return Err(AppError::validation(
-            field,
-            "残疾、健康、心理健康等敏感信息须另行同意后才能填写",
-            "sensitive facts (disability, health, mental health) need a separate consent (SENSITIVE_DATA)",
-        ));
-    }
-    Ok(())
 }

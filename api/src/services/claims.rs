@@ -19,10 +19,10 @@ use uuid::Uuid;
 
 use super::{
     audit,
-    child_access::in_area,
-    children::{ChildData, build, comparable, record_version},
-    families::{Purpose, covers},
-    screening::{paper_consent_in_force, require_monitor, screening_of},
+    child_record::ChildData,
+    child_store::{build, filled_fields, record_version},
+    consent::{Purpose, covers, paper_consent_in_force},
+    scope::{in_area, require_monitor},
 };
 use crate::{
     auth::{Role, Viewer},
@@ -46,6 +46,11 @@ pub fn refused() -> AppError {
         "认领码不正确或已失效。请联系为孩子登记的儿童主任重新获取。",
         "the claim code is wrong or no longer valid; ask the child director who registered the child for a new one",
     )
+}
+
+/// The screening record of a child, if it was registered in screening.
+pub async fn screening_of(conn: &impl ConnectionTrait, child_id: Uuid) -> AppResult<Option<screening::Model>> {
+    Ok(screening::Entity::find().filter(screening::Column::ChildId.eq(child_id)).one(conn).await?)
 }
 
 /// The keyed hash stored for a code; bound to the child, so a code fits one record only.
@@ -148,7 +153,7 @@ pub(crate) async fn link(
     new.processable = covers(consents, Some(found.id), Purpose::BasicServices);
     // Named like a new record's first version (every field the guardian filled in): naming only
     // the fields that differ would tell the family what staff had recorded.
-    let mut changed: Vec<String> = comparable(&state.pii, &new)?.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k).collect();
+    let mut changed = filled_fields(&state.pii, &new)?;
     changed.push("household".into());
     let res = child::Entity::update_many()
         .set(child::ActiveModel::from(new.clone()).reset_all())

@@ -1,8 +1,7 @@
-//! Households, their guardians and invitations, and consent (PIPL: a guardian consents for a
-//! child under 14; sensitive data needs a separate consent). A consent is given for one purpose,
-//! either for one child or — child left empty — for every child of the household, present and
-//! future. Whether a child may be processed at all is decided here, in [`child_processable`], so
-//! every capability that touches children (requests, bookings, staff views) asks the same question.
+//! Households, their guardians and invitations, and giving and withdrawing consent (PIPL: a
+//! guardian consents for a child under 14; sensitive data needs a separate consent). The rules a
+//! consent carries — what it covers, whether a child may be processed at all — live in `consent`,
+//! so every capability that touches children asks the same question.
 
 use std::net::IpAddr;
 
@@ -11,46 +10,17 @@ use entities::{account, child, consent, household, household_invitation, househo
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
 use uuid::Uuid;
 
+pub use super::consent::{CONSENT_TEXT_VERSION, Purpose, child_processable, consents, covers, processable};
+use super::{accounts::parse_email, audit, request_records};
 use crate::{
     auth::{Viewer, tokens},
     db,
     error::{AppError, AppResult, is_unique_violation},
     mail::{outbox, templates},
-    services::{accounts::parse_email, audit},
     state::AppState,
 };
 
-/// Version of the consent texts the clients show; a consent names the version it was given for.
-pub const CONSENT_TEXT_VERSION: &str = "2026-11";
 const INVITATION_TTL: Duration = Duration::days(7);
-
-/// What a consent allows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    /// Keeping the child's record to screen entitlements, file requests and book services.
-    BasicServices,
-    /// Processing sensitive facts: disability, health, mental health.
-    SensitiveData,
-}
-
-impl Purpose {
-    /// Storage form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::BasicServices => "basic_services",
-            Purpose::SensitiveData => "sensitive_data",
-        }
-    }
-
-    /// Parses the storage form.
-    pub fn parse(s: &str) -> Option<Purpose> {
-        match s {
-            "basic_services" => Some(Purpose::BasicServices),
-            "sensitive_data" => Some(Purpose::SensitiveData),
-            _ => None,
-        }
-    }
-}
 
 /// The household of a guardian account, if it belongs to one.
 pub async fn household_of(conn: &impl ConnectionTrait, account_id: Uuid) -> AppResult<Option<Uuid>> {
@@ -178,38 +148,6 @@ pub async fn accept_invitation(state: &AppState, viewer: &Viewer, token: &str) -
     Ok(inv.household_id)
 }
 
-/// Every consent of a household, given and withdrawn, oldest first.
-pub async fn consents(conn: &impl ConnectionTrait, household_id: Uuid) -> AppResult<Vec<consent::Model>> {
-    Ok(consent::Entity::find().filter(consent::Column::HouseholdId.eq(household_id)).order_by_asc(consent::Column::Id).all(conn).await?)
-}
-
-/// Whether a consent in force covers `purpose` for `child` (`None`: a child not yet created, so
-/// only household-wide consents count).
-pub fn covers(consents: &[consent::Model], child: Option<Uuid>, purpose: Purpose) -> bool {
-    consents.iter().any(|c| {
-        c.withdrawn_at.is_none() && c.purpose == purpose.as_str() && (c.child_id.is_none() || (child.is_some() && c.child_id == child))
-    })
-}
-
-/// Whether the child may be processed: the record exists, is not erased, and a basic-services
-/// consent is in force. Every capability that acts on a child (requests, bookings, staff views)
-/// must call this first; after a withdrawal the data is kept but nothing new may happen.
-pub async fn child_processable(conn: &impl ConnectionTrait, child_id: Uuid) -> AppResult<bool> {
-    let Some(c) = child::Entity::find_by_id(child_id).one(conn).await? else { return Ok(false) };
-    if crate::services::screening::paper_consent_in_force(&c) {
-        return Ok(true);
-    }
-    let (Some(household_id), None) = (c.household_id, c.deleted_at) else { return Ok(false) };
-    Ok(processable(&c, &consents(conn, household_id).await?))
-}
-
-/// `child_processable` for a child already read with its household's consents, so a write path
-/// that needs both (a submission) reads neither twice.
-pub fn processable(c: &child::Model, consents: &[consent::Model]) -> bool {
-    crate::services::screening::paper_consent_in_force(c)
-        || (c.household_id.is_some() && c.deleted_at.is_none() && covers(consents, Some(c.id), Purpose::BasicServices))
-}
-
 /// Recomputes the `processable` flag of every child of the household after a consent changed, so
 /// staff lists can filter in SQL.
 pub(crate) async fn refresh_processable(
@@ -223,7 +161,7 @@ pub(crate) async fn refresh_processable(
         let p = c.deleted_at.is_none() && covers(&all, Some(c.id), Purpose::BasicServices);
         if !p && c.processable {
             // Withdrawal stops processing: open requests are withdrawn with that reason.
-            crate::services::requests::withdraw_for_consent(conn, c.id, now).await?;
+            request_records::withdraw_for_consent(conn, c.id, now).await?;
         }
         if p != c.processable {
             child::Entity::update_many()

@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::services::pii::Pii;
+use crate::pii::Pii;
 
 const TABLE: &str = "key_checks";
 /// The text every check seals or hashes; it is not secret.

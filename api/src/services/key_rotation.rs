@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::services::{children::ID_COLUMN, pii::Pii};
+use crate::{pii::Pii, services::child_record::ID_COLUMN};
 
 /// One sealed number of a row: associated-data name, key id and ciphertext columns and values.
 struct SealedValue<'a> {

@@ -18,13 +18,14 @@ use uuid::Uuid;
 
 use super::{
     audit,
-    children::{ID_COLUMN, UNREADABLE, in_scope_on, number_or_unreadable, without_sensitive},
+    child_record::{ID_COLUMN, UNREADABLE, in_scope_on, number_or_unreadable, without_sensitive},
     key_care::reasons_of,
+    register::due::china_midnight,
     requests::status as rs,
-    screening::{area, china_midnight, living_in},
+    scope::{area, living_in, within},
 };
 use crate::{
-    auth::{Role, Viewer},
+    auth::{Role, Viewer, viewer::region_contains},
     db,
     error::{AppError, AppResult},
     spreadsheet::Sheet,
@@ -122,7 +123,6 @@ pub async fn statistics(
         return Err(AppError::validation("from", "起始日期不能晚于截止日期", "from must not be after to"));
     }
     let (start, end) = (china_midnight(from), china_midnight(to + Duration::days(1)));
-    let prefix = crate::auth::viewer::region_prefix(&region).to_owned();
     let mut s = Statistics { region_code: region.clone(), from, to, ..Default::default() };
 
     let children = register(state, &region, to).await?;
@@ -141,12 +141,13 @@ pub async fn statistics(
         }
     }
     let entries = key_care_entry::Entity::find()
-        .filter(key_care_entry::Column::CountyCode.starts_with(prefix.as_str()))
+        .filter(within(key_care_entry::Column::CountyCode, &region))
         .filter(key_care_entry::Column::CreatedAt.lt(end))
         .all(&state.db)
         .await?;
     let live: std::collections::HashSet<Uuid> = children.iter().map(|c| c.id).collect();
-    for e in entries.iter().filter(|e| live.contains(&e.child_id) && e.township_code.as_deref().is_none_or(|t| t.starts_with(&prefix))) {
+    for e in entries.iter().filter(|e| live.contains(&e.child_id) && e.township_code.as_deref().is_none_or(|t| region_contains(&region, t)))
+    {
         for r in reasons_of(e) {
             *s.by_key_care_reason.entry(r.code().to_owned()).or_default() += 1;
         }
@@ -155,7 +156,7 @@ pub async fn statistics(
 
     let reqs = request::Entity::find()
         .filter(request::Column::Kind.eq("lead"))
-        .filter(request::Column::RegionCode.starts_with(prefix.as_str()))
+        .filter(within(request::Column::RegionCode, &region))
         .filter(request::Column::CreatedAt.gte(start))
         .filter(request::Column::CreatedAt.lt(end))
         .all(&state.db)
@@ -164,14 +165,14 @@ pub async fn statistics(
         *s.requests.entry((r.entitlement_code.clone(), r.status.clone())).or_default() += 1;
     }
     let decided = request::Entity::find()
-        .filter(request::Column::RegionCode.starts_with(prefix.as_str()))
+        .filter(within(request::Column::RegionCode, &region))
         .filter(request::Column::Status.is_in([rs::GRANTED, rs::REJECTED]))
         .filter(request::Column::ResolvedAt.gte(start))
         .filter(request::Column::ResolvedAt.lt(end))
         .all(&state.db)
         .await?;
     let open_overdue = request::Entity::find()
-        .filter(request::Column::RegionCode.starts_with(prefix.as_str()))
+        .filter(within(request::Column::RegionCode, &region))
         .filter(request::Column::Status.is_in(rs::OPEN))
         .filter(request::Column::PausedAt.is_null())
         .filter(request::Column::DueAt.lt(state.clock.now()))
@@ -191,11 +192,11 @@ pub async fn statistics(
     s.compliance = by_dept.into_iter().map(|(d, c)| Compliance { department_code: d, ..c }).collect();
 
     let locations: Vec<Uuid> = location::Entity::find()
-        .filter(location::Column::CountyCode.starts_with(prefix.as_str()))
+        .filter(within(location::Column::CountyCode, &region))
         .all(&state.db)
         .await?
         .into_iter()
-        .filter(|l| l.township_code.as_deref().is_none_or(|t| t.starts_with(&prefix)))
+        .filter(|l| l.township_code.as_deref().is_none_or(|t| region_contains(&region, t)))
         .map(|l| l.id)
         .collect();
     let services: Vec<Uuid> = service::Entity::find()

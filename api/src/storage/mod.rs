@@ -19,7 +19,7 @@ use self::config::{StorageConfig, StoreKind};
 use crate::{
     config::ConfigError,
     error::{AppError, AppResult},
-    services::pii::Pii,
+    pii::Pii,
 };
 
 /// Where document bytes go.

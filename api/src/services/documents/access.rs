@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Role, Viewer},
     error::AppResult,
-    services::{child_access::in_area, families, requests},
+    services::{families, requests, scope::in_area},
 };
 
 /// Roles that keep the grassroots records and open them for a purpose.

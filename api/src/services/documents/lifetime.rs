@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query:
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{links, with_blobs};
+use super::{links, model::with_blobs};
 use crate::{auth::Viewer, db, error::AppResult, services::requests::status, state::AppState};
 
 /// Deletes the blobs among `ids` that no document uses any more; returns their object names.

@@ -5,7 +5,7 @@ use entities::{document, request};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use uuid::Uuid;
 
-use super::{DocumentView, note_event, status, with_blobs};
+use super::model::{DocumentView, note_event, status, with_blobs};
 use crate::{
     auth::Viewer,
     db,
