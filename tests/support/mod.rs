@@ -9,6 +9,7 @@ pub mod fake_wechat;
 pub mod fixtures;
 pub mod logs;
 pub mod s3;
+mod selection;
 pub mod ws;
 
 use std::{net::SocketAddr, path::PathBuf};
