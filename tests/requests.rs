@@ -315,11 +315,6 @@ async fn withdrawing_consent_withdraws_open_requests_and_blocks_new_ones_but_kee
     assert_eq!(code(&again), "CONFLICT", "{again}");
 }
 
-/// Every field of `ServiceRequest`, as plain selections (the hand-resolved path).
-const ALL_FIELDS: &str = "__typename id kind entitlementCode status publicStatus department { code name } region { code name level }
-    childId dueAt firstResponseDueAt overdue priority details eligibilityOutcome policyVersion crossProvince resolutionReason
-    escalationLevel assigneeId linkedRequestIds history { kind fromStatus toStatus note public actorId at } createdAt childAgedOutOn";
-
 #[tokio::test]
 async fn fragments_aliases_and_directives_give_the_same_request_as_plain_fields() {
     let app = TestApp::spawn().await;
@@ -329,9 +324,12 @@ async fn fragments_aliases_and_directives_give_the_same_request_as_plain_fields(
     let rid = id(&app.gql(Some(&g), SUBMIT, submit_input(&child, "dibao_hukou", "frag")).await, "submitRequest");
     app.gql(Some(&staff), "mutation($id: ID!){ claimRequest(id: $id){ id } }", json!({"id": rid})).await;
 
-    let plain = format!("query($id: ID!){{ request(id: $id){{ {ALL_FIELDS} }} }}");
+    // Every field of `ServiceRequest` from introspection, as plain selections (the hand-resolved
+    // path), so a field added to the type is compared too.
+    let all_fields = format!("__typename {}", app.every_field("ServiceRequest").await);
+    let plain = format!("query($id: ID!){{ request(id: $id){{ {all_fields} }} }}");
     let fancy = format!(
-        "query($id: ID!, $yes: Boolean!){{ request(id: $id){{ ...All kind @include(if: $yes) }} }} fragment All on ServiceRequest {{ {ALL_FIELDS} }}"
+        "query($id: ID!, $yes: Boolean!){{ request(id: $id){{ ...All kind @include(if: $yes) }} }} fragment All on ServiceRequest {{ {all_fields} }}"
     );
     let a = app.gql(Some(&staff), &plain, json!({"id": rid})).await;
     let b = app.gql(Some(&staff), &fancy, json!({"id": rid, "yes": true})).await;
@@ -346,8 +344,8 @@ async fn fragments_aliases_and_directives_give_the_same_request_as_plain_fields(
 
     // The queue's list entries agree the same way, and aliases name the keys.
     let q = |sel: &str| format!("{{ queue {{ edges {{ node {{ {sel} }} }} }} }}");
-    let qa = app.gql(Some(&staff), &q(ALL_FIELDS), json!({})).await;
-    let qb = app.gql(Some(&staff), &format!("{} fragment All on ServiceRequest {{ {ALL_FIELDS} }}", q("...All")), json!({})).await;
+    let qa = app.gql(Some(&staff), &q(&all_fields), json!({})).await;
+    let qb = app.gql(Some(&staff), &format!("{} fragment All on ServiceRequest {{ {all_fields} }}", q("...All")), json!({})).await;
     let (na, nb) = (&qa["data"]["queue"]["edges"][0]["node"], &qb["data"]["queue"]["edges"][0]["node"]);
     assert!(na.is_object(), "{qa}");
     assert_eq!(map(na), map(nb));

@@ -162,19 +162,22 @@ async fn traces_are_built_only_when_selected_and_outcomes_do_not_change() {
 #[tokio::test]
 async fn fragments_aliases_and_directives_give_the_same_entitlements_as_plain_fields() {
     let app = TestApp::spawn().await;
-    let plain = "query($i: ScreeningInput!){ screenEligibility(input: $i, asOf: \"2026-09-01\"){ entitlements {
-        __typename code name outcome measure handledAt crossProvince requestable bookable nextStep missingFacts
-        departments { code name } trace { condition result clause } } } }";
+    // Every field of `EntitlementResult` from introspection, so a field added to the type is
+    // compared too.
+    let all_fields = format!("__typename {}", app.every_field("EntitlementResult").await);
+    let plain =
+        format!("query($i: ScreeningInput!){{ screenEligibility(input: $i, asOf: \"2026-09-01\"){{ entitlements {{ {all_fields} }} }} }}");
     // Each entitlement asked for through a fragment, an inline fragment, aliases and @include: the
     // generic resolution path, which must agree with the fast one.
-    let fancy = "query($i: ScreeningInput!, $yes: Boolean!){ screenEligibility(input: $i, asOf: \"2026-09-01\"){ entitlements {
-        ...Head ... on EntitlementResult { measure handledAt crossProvince requestable bookable }
-        nextStep @include(if: $yes) missingFacts trace { condition result clause } } } }
-        fragment Head on EntitlementResult { __typename code name outcome departments { code name } }";
+    let fancy = format!(
+        "query($i: ScreeningInput!, $yes: Boolean!){{ screenEligibility(input: $i, asOf: \"2026-09-01\"){{ entitlements {{
+        ...All ... on EntitlementResult {{ measure handledAt crossProvince requestable bookable }} nextStep @include(if: $yes) }} }} }}
+        fragment All on EntitlementResult {{ {all_fields} }}"
+    );
     let aliased = "query($i: ScreeningInput!){ screenEligibility(input: $i, asOf: \"2026-09-01\"){ entitlements {
         c: code o: outcome } } }";
-    let a = app.gql(None, plain, json!({"i": pupil()})).await;
-    let b = app.gql(None, fancy, json!({"i": pupil(), "yes": true})).await;
+    let a = app.gql(None, &plain, json!({"i": pupil()})).await;
+    let b = app.gql(None, &fancy, json!({"i": pupil(), "yes": true})).await;
     assert!(a["errors"].is_null() && b["errors"].is_null(), "{a} {b}");
     let (ea, eb) = (&a["data"]["screenEligibility"]["entitlements"], &b["data"]["screenEligibility"]["entitlements"]);
     assert_eq!(ea.as_array().map(Vec::len), Some(27), "26 of the list plus major_illness (issue 20)");

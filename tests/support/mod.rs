@@ -11,6 +11,7 @@ pub mod logs;
 mod mail;
 mod people;
 pub mod s3;
+mod selection;
 pub mod ws;
 
 pub use mail::{decode_body, token_in};

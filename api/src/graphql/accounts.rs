@@ -4,35 +4,24 @@ use async_graphql::{
     Context, ID, InputObject, Object, SimpleObject,
     connection::{Connection, CursorType, Edge},
 };
-use chrono::{DateTime, Utc};
 
-use super::{pagination, reference::Department, scalars::parse_id};
+use super::{
+    context::{client_addr, lang, state},
+    notifications::NotificationChannel,
+    pagination,
+    reference::Department,
+    scalars::parse_id,
+    session::AuthPayload,
+    signin::SignInIdentity,
+};
 use crate::{
     auth::{
         Role,
         viewer::{require, require_role},
     },
     error::{AppResult, Lang},
-    http::ClientAddr,
-    services::accounts::{self, NewStaff, SessionTokens},
-    state::AppState,
+    services::accounts::{self, NewStaff},
 };
-
-/// The state of the server, from the schema data.
-pub fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
-    ctx.data_unchecked::<AppState>()
-}
-
-/// The caller's client address (`None` when the transport does not know it), which keys the
-/// throttles of logins and of the mutations that send e-mail.
-pub fn client_addr(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
-    ctx.data_opt::<ClientAddr>().and_then(|a| a.0)
-}
-
-/// The request's language.
-pub fn lang(ctx: &Context<'_>) -> Lang {
-    ctx.data_opt::<Lang>().copied().unwrap_or_default()
-}
 
 /// An account as its owner or an admin sees it.
 #[derive(SimpleObject)]
@@ -61,7 +50,7 @@ pub struct Account {
 #[async_graphql::ComplexObject]
 impl Account {
     /// The ways this account signs in, masked; only its owner sees them.
-    async fn identities(&self, ctx: &Context<'_>) -> AppResult<Vec<super::signin::SignInIdentity>> {
+    async fn identities(&self, ctx: &Context<'_>) -> AppResult<Vec<SignInIdentity>> {
         let v = require(ctx)?;
         if v.account_id.to_string() != self.id.0 {
             return Err(crate::error::AppError::Forbidden);
@@ -72,7 +61,7 @@ impl Account {
 
     /// The order in which this account hears from Tongxin (WeChat, SMS, e-mail until the family
     /// chooses with `setNotificationPreferences`); only its owner sees it.
-    async fn notification_order(&self, ctx: &Context<'_>) -> AppResult<Vec<super::notifications::NotificationChannel>> {
+    async fn notification_order(&self, ctx: &Context<'_>) -> AppResult<Vec<NotificationChannel>> {
         let v = require(ctx)?;
         if v.account_id.to_string() != self.id.0 {
             return Err(crate::error::AppError::Forbidden);
@@ -94,23 +83,6 @@ impl Account {
             email_verified: m.email_verified_at.is_some(),
             disabled: m.disabled_at.is_some(),
         }
-    }
-}
-
-/// Tokens of a login.
-#[derive(SimpleObject)]
-pub struct AuthPayload {
-    /// Short-lived bearer token for `Authorization: Bearer`.
-    pub access_token: String,
-    /// Single-use token for `refreshSession`; store it securely.
-    pub refresh_token: String,
-    /// When the access token expires.
-    pub expires_at: DateTime<Utc>,
-}
-
-impl From<SessionTokens> for AuthPayload {
-    fn from(t: SessionTokens) -> Self {
-        AuthPayload { access_token: t.access_token, refresh_token: t.refresh_token, expires_at: t.expires_at }
     }
 }
 

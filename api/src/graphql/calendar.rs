@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 
-use super::{accounts::state, scalars::Date};
+use super::{context::state, scalars::Date};
 use crate::{
     auth::{Role, viewer::require_role},
     error::{AppError, AppResult, Msg},

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    accounts::state,
     children::Child,
+    context::state,
     pagination::{self, Cursor},
     scalars::parse_id,
 };

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    accounts::state,
+    context::state,
     eligibility::{ScreeningInput, ScreeningResult, screen},
     scalars::{Date, parse_id},
 };

@@ -4,7 +4,7 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{accounts::state, scalars::parse_id};
+use super::{context::state, scalars::parse_id};
 use crate::{
     auth::{Role, viewer::require_role},
     error::AppResult,

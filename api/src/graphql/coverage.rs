@@ -4,8 +4,8 @@
 use async_graphql::{Context, Enum, SimpleObject};
 
 use super::{
-    accounts::{lang, state},
-    eligibility::Entitlement,
+    catalogue::Entitlement,
+    context::{lang, state},
     reference::Department,
     scalars::Date,
 };

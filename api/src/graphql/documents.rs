@@ -10,10 +10,10 @@ use domain::documents::DocumentType as Kind;
 use sea_orm::EntityTrait;
 
 use super::{
-    accounts::{lang, state},
     child_access::AccessPurpose,
-    requests::ServiceRequestFields,
+    context::{lang, state},
     scalars::parse_id,
+    service_request::ServiceRequestFields,
 };
 use crate::{
     auth::{

@@ -4,8 +4,9 @@
 //! request (async-graphql's own parse/validation/coercion errors → `VALIDATION`) or internal (the
 //! cause is logged, the client sees a generic text).
 
-use async_graphql::{Response, ServerError, Value};
+use async_graphql::{Response, SchemaBuilder, ServerError, Value};
 
+use super::schema::{MutationRoot, QueryRoot, SubscriptionRoot, schema_builder};
 use crate::error::{AppError, Lang};
 
 /// Rewrites every error of a response; returns the longest retry-after hint, if any.
@@ -141,4 +142,10 @@ impl async_graphql::extensions::Extension for ErrorCodesExtension {
             })
             .boxed()
     }
+}
+
+/// The schema for WebSocket clients, whose responses do not pass through [`finish`]: the
+/// `ErrorCodes` extension codes their errors (subscription events are few and small).
+pub fn ws_schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    schema_builder().extension(ErrorCodes)
 }

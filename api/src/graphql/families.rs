@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    accounts::{client_addr, state},
     children::Child,
+    context::{client_addr, state},
     scalars::parse_id,
 };
 use crate::{

@@ -10,6 +10,8 @@ use std::{collections::HashMap, sync::OnceLock};
 use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
 use serde_json::Value;
 
+use super::schema::sdl;
+
 /// Input types' fields with their named types, and enum values, read once from the schema.
 struct InputFields {
     fields: HashMap<String, Vec<(String, String)>>,
@@ -20,7 +22,7 @@ fn input_fields() -> &'static InputFields {
     static FIELDS: OnceLock<InputFields> = OnceLock::new();
     FIELDS.get_or_init(|| {
         let mut out = InputFields { fields: HashMap::new(), enums: HashMap::new() };
-        let Ok(doc) = async_graphql::parser::parse_schema(super::sdl()) else { return out };
+        let Ok(doc) = async_graphql::parser::parse_schema(sdl()) else { return out };
         for def in doc.definitions {
             let TypeSystemDefinition::Type(t) = def else { continue };
             let name = t.node.name.node.to_string();

@@ -17,6 +17,11 @@ use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection,
 
 use crate::error::{AppError, Msg};
 
+/// Largest nesting accepted; the standard introspection query needs 13 (checked by a test).
+pub const MAX_DEPTH: usize = 15;
+/// Largest total field complexity of one operation.
+pub const MAX_COMPLEXITY: usize = 2000;
+
 /// The bounds of one document.
 #[derive(Clone, Copy, Debug)]
 pub struct DocumentLimits {

@@ -8,7 +8,7 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 
 use super::{
-    accounts::state,
+    context::state,
     pagination::{self, Cursor},
     scalars::parse_id,
 };

@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 
-use super::accounts::state;
+use super::context::state;
 use crate::{
     auth::viewer::require,
     error::AppResult,

@@ -22,6 +22,8 @@ use async_graphql::{
     parser::types::{BaseType, DocumentOperations, ExecutableDocument, Type, TypeKind, TypeSystemDefinition},
 };
 
+use super::schema::sdl;
+
 /// The input types of the schema, read once from its SDL.
 struct InputTypes {
     /// Input object → field → declared type.
@@ -34,7 +36,7 @@ fn input_types() -> &'static InputTypes {
     static TYPES: OnceLock<InputTypes> = OnceLock::new();
     TYPES.get_or_init(|| {
         let mut out = InputTypes { objects: HashMap::new(), enums: HashMap::new() };
-        let Ok(doc) = async_graphql::parser::parse_schema(super::sdl()) else { return out };
+        let Ok(doc) = async_graphql::parser::parse_schema(sdl()) else { return out };
         for def in doc.definitions {
             let TypeSystemDefinition::Type(t) = def else { continue };
             // A `@oneOf` input has a rule of its own; it is left out, so values of it are never

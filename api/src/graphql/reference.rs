@@ -3,8 +3,8 @@
 use async_graphql::{Context, Enum, Object, SimpleObject};
 
 use super::{
-    accounts::{lang, state},
     calendar::{WorkCalendarInfo, info},
+    context::{lang, state},
 };
 use crate::{
     auth::{Role, viewer::require_role},

@@ -5,7 +5,10 @@
 
 use async_graphql::{Context, Enum, Object, SimpleObject};
 
-use super::accounts::{AuthPayload, client_addr, state};
+use super::{
+    context::{client_addr, state},
+    session::AuthPayload,
+};
 use crate::{
     auth::viewer::require,
     error::AppResult,

@@ -5,7 +5,7 @@ use async_graphql::{Context, Object};
 use entities::trusted_document;
 use sea_orm::{EntityTrait, Set, sea_query::OnConflict};
 
-use super::{accounts::state, persisted};
+use super::{context::state, persisted};
 use crate::{
     auth::{Role, viewer::require_role},
     error::AppResult,

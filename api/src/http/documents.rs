@@ -9,7 +9,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::Http;
+use super::app::Http;
 use crate::{error::AppError, services::documents::links};
 
 /// The link's query string.

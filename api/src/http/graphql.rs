@@ -10,7 +10,7 @@ use axum::{
 };
 use tracing::Instrument;
 
-use super::{Http, client_addr, connect_info};
+use super::app::{Http, client_addr, connect_info};
 use crate::{
     auth::viewer::Auth,
     error::{AppError, Lang},

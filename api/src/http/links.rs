@@ -13,7 +13,10 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{Http, client_addr, graphql::lang_of};
+use super::{
+    app::{Http, client_addr},
+    graphql::lang_of,
+};
 use crate::{
     auth::viewer::Auth,
     error::{AppError, Lang},

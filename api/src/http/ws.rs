@@ -43,11 +43,15 @@ use futures::{
 };
 use tokio::sync::watch;
 
-use super::{ClientAddr, Http, client_addr, graphql::lang_of};
+use super::{
+    app::{Http, client_addr},
+    graphql::lang_of,
+};
 use crate::{
     auth::viewer::Auth,
     error::{AppError, Lang, Msg},
     graphql::{
+        context::ClientAddr,
         errors,
         gate::{self, Kind},
         persisted,
