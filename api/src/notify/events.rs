@@ -12,6 +12,7 @@
 //! every channel gets the same, valid text.
 
 use chrono::{DateTime, Duration, Utc};
+use domain::lifecycle::request::RequestStatus;
 
 use super::kinds::{Event, Notice};
 use crate::mail::templates::Mail;
@@ -40,21 +41,21 @@ pub fn beijing(t: DateTime<Utc>) -> String {
 
 /// A request status in at most five characters (WeChat's `phrase` keyword); `None` is a
 /// caseworker's message without a status change.
-pub fn short_status(status: Option<&str>) -> &'static str {
-    use crate::services::requests::status;
+pub fn short_status(status: Option<RequestStatus>) -> &'static str {
+    use RequestStatus as S;
     match status {
         None => "新留言",
-        Some(status::ROUTED) => "已受理",
-        Some(status::CLAIMED | status::IN_PROGRESS) => "办理中",
-        Some(status::NEEDS_INFO) => "待补充材料",
-        Some(status::GRANTED) => "已办结",
-        Some(status::REJECTED) => "未予办理",
-        Some(_) => "已撤回",
+        Some(S::Routed) => "已受理",
+        Some(S::Claimed | S::InProgress) => "办理中",
+        Some(S::NeedsInfo) => "待补充材料",
+        Some(S::Granted) => "已办结",
+        Some(S::Rejected) => "未予办理",
+        Some(S::Withdrawn) => "已撤回",
     }
 }
 
 /// A request moved to `status` (or a caseworker wrote, `None`) at `at`.
-pub fn request_update(status: Option<&str>, at: DateTime<Utc>, mail: Mail) -> Notice {
+pub fn request_update(status: Option<RequestStatus>, at: DateTime<Utc>, mail: Mail) -> Notice {
     Notice { event: Event::RequestUpdate, params: vec![short_status(status).into(), beijing(at)], mail }
 }
 
@@ -87,9 +88,8 @@ mod tests {
 
     #[test]
     fn statuses_fit_a_phrase_keyword() {
-        use crate::services::requests::status;
-        for s in [status::ROUTED, status::CLAIMED, status::IN_PROGRESS, status::NEEDS_INFO, status::GRANTED, status::REJECTED] {
-            assert!(short_status(Some(s)).chars().count() <= 5, "{s}");
+        for s in RequestStatus::ALL {
+            assert!(short_status(Some(*s)).chars().count() <= 5, "{s}");
         }
         assert_eq!(beijing(DateTime::from_timestamp(0, 0).unwrap_or_default()), "1970-01-01 08:00");
     }

@@ -3,6 +3,7 @@
 //! conditional update that takes the seat, and by nothing before it.
 
 use chrono::{DateTime, Duration, Utc};
+use domain::lifecycle::booking::BookingStatus;
 use entities::{booking, child, organization, service, session};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef,
@@ -10,12 +11,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::bookings::{BookingView, age_at, status, views, waiting_before};
+use super::bookings::status;
+use super::bookings::view::{BookingView, age_at, views, waiting_before};
 use crate::{
     auth::{Role, Viewer},
     db,
     error::{AppError, AppResult},
-    services::children,
+    services::{children, requests::transition::commit_and_wake},
     state::AppState,
 };
 
@@ -45,8 +47,7 @@ pub async fn book(
     let place = Place { viewer, child: &child, session_id, join_waitlist, key: key.clone(), now };
     match take_place(&txn, place).await {
         Ok(view) => {
-            txn.commit().await?;
-            state.mail_wake.notify_one();
+            commit_and_wake(state, txn).await?;
             tracing::info!(booking_id = %view.booking.id, session_id = %session_id, status = %view.booking.status, "session booked");
             Ok(view)
         }
@@ -96,7 +97,7 @@ async fn take_place(txn: &DatabaseTransaction, p: Place<'_>) -> AppResult<Bookin
         None => return Err(AppError::validation("childId", "请先补充儿童出生日期", "the child's birth date is needed first")),
     }
     let (sess, seq) = seat_or_place(txn, &p).await?;
-    let st = if seq.is_some() { status::WAITLISTED } else { status::CONFIRMED };
+    let st = BookingStatus::book(None, seq.is_none()).map_err(AppError::internal)?.as_str();
     let row = booking::Model {
         id: Uuid::now_v7(),
         session_id: p.session_id,
