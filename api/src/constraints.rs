@@ -66,7 +66,10 @@ unique! {
 /// internal error rather than guess what the user did.
 pub fn violated(e: &DbErr) -> Option<&'static Unique> {
     let db = match e {
-        DbErr::Exec(RuntimeErr::SqlxError(sqlx::Error::Database(d))) | DbErr::Query(RuntimeErr::SqlxError(sqlx::Error::Database(d))) => d,
+        DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s)) => match &**s {
+            sqlx::Error::Database(d) => d,
+            _ => return None,
+        },
         _ => return None,
     };
     if !matches!(db.kind(), sqlx::error::ErrorKind::UniqueViolation) {
@@ -78,9 +81,9 @@ pub fn violated(e: &DbErr) -> Option<&'static Unique> {
     // SQLite: "UNIQUE constraint failed: bookings.session_id, bookings.child_id".
     let columns = db.message().strip_prefix("UNIQUE constraint failed: ")?;
     let named: Vec<(&str, &str)> = columns.split(", ").filter_map(|c| c.split_once('.')).collect();
-    ALL.iter().copied().find(|u| {
-        named.len() == u.columns.len() && named.iter().zip(u.columns).all(|((t, c), want)| *t == u.table && c == want)
-    })
+    ALL.iter()
+        .copied()
+        .find(|u| named.len() == u.columns.len() && named.iter().zip(u.columns).all(|((t, c), want)| *t == u.table && c == want))
 }
 
 impl Unique {

@@ -1,9 +1,8 @@
 //! Consent as the condition of processing, and what staff may see of a child.
 
 use api::auth::Role;
-use integration_tests::{TestApp, code, field, fixtures::id_number, token_in};
-use sea_orm::{ConnectionTrait, Statement};
-use serde_json::{Value, json};
+use integration_tests::{TestApp, code, field, fixtures::id_number};
+use serde_json::json;
 
 use super::scenario::*;
 

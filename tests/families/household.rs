@@ -1,12 +1,11 @@
 //! Households and their guardians, and the checks on a child's identity.
 
-use api::auth::Role;
 use integration_tests::{TestApp, code, field, fixtures::id_number, token_in};
-use sea_orm::{ConnectionTrait, Statement};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::scenario::*;
 
+#[tokio::test]
 async fn a_guardian_cannot_read_update_export_or_delete_another_households_child() {
     let app = TestApp::spawn().await;
     let a = family(&app, "a@example.org").await;

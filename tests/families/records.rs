@@ -1,9 +1,9 @@
 //! What is stored of a child: sealed numbers, erasure, versions, the export, entitlements.
 
 use api::auth::Role;
-use integration_tests::{TestApp, code, field, fixtures::id_number, token_in};
+use integration_tests::{TestApp, code, fixtures::id_number};
 use sea_orm::{ConnectionTrait, Statement};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::scenario::*;
 

@@ -1,12 +1,9 @@
 //! The key-care ledger: risk levels by rubric, who sees it, care measures and their escalation (measure (二)).
 
 use api::auth::Role;
-use chrono::{Duration, Months};
-use integration_tests::{
-    TestApp, code, field,
-    fixtures::{id_number, service, session, verified_org},
-};
-use serde_json::{Value, json};
+use chrono::Duration;
+use integration_tests::{code, field, fixtures::id_number};
+use serde_json::json;
 
 use super::scenario::*;
 

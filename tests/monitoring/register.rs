@@ -2,10 +2,7 @@
 
 use api::auth::Role;
 use chrono::{Duration, Months};
-use integration_tests::{
-    TestApp, code, field,
-    fixtures::{id_number, service, session, verified_org},
-};
+use integration_tests::{code, field, fixtures::id_number};
 use serde_json::{Value, json};
 
 use super::scenario::*;

@@ -1,9 +1,9 @@
 //! Statistics, the export, and the demo province.
 
 use api::auth::Role;
-use chrono::{Duration, Months};
+use chrono::Duration;
 use integration_tests::{
-    TestApp, code, field,
+    code, field,
     fixtures::{id_number, service, session, verified_org},
 };
 use serde_json::{Value, json};

@@ -55,7 +55,11 @@ async fn every_mapped_unique_constraint_exists_with_its_columns() {
 /// Copies row `id` of `table` under a fresh id: every unique rule on the other columns breaks.
 async fn duplicate(db: &DatabaseConnection, table: &str, id: &str) -> DbErr {
     let columns: Vec<String> = if on_postgres() {
-        rows(db, format!("SELECT column_name AS name FROM information_schema.columns WHERE table_name = '{table}' ORDER BY ordinal_position")).await
+        rows(
+            db,
+            format!("SELECT column_name AS name FROM information_schema.columns WHERE table_name = '{table}' ORDER BY ordinal_position"),
+        )
+        .await
     } else {
         rows(db, format!("PRAGMA table_info('{table}')")).await
     }
@@ -80,7 +84,11 @@ async fn a_copied_account_or_organization_breaks_exactly_its_own_constraint() {
     assert!(!constraints::ORGANIZATION_CREDIT_CODE.broken_by(&e));
 
     let r = app
-        .gql(None, integration_tests::fixtures::REGISTER, json!({"i": integration_tests::fixtures::org_input("org@example.org", &integration_tests::fixtures::credit_code(7))}))
+        .gql(
+            None,
+            integration_tests::fixtures::REGISTER,
+            json!({"i": integration_tests::fixtures::org_input("org@example.org", &integration_tests::fixtures::credit_code(7))}),
+        )
         .await;
     let org = r["data"]["registerOrganization"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned();
     let e = duplicate(&app.state.db, "organizations", &org).await;
@@ -97,6 +105,9 @@ async fn errors_that_are_not_a_mapped_unique_violation_map_to_none() {
     let sql = "INSERT INTO login_sessions SELECT * FROM login_sessions".to_owned();
     let e = db.execute_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect_err("primary key");
     assert_eq!(constraints::violated(&e), None, "{e}");
-    let e = db.execute_raw(Statement::from_string(db.get_database_backend(), "SELECT * FROM no_such_table".to_owned())).await.expect_err("no table");
+    let e = db
+        .execute_raw(Statement::from_string(db.get_database_backend(), "SELECT * FROM no_such_table".to_owned()))
+        .await
+        .expect_err("no table");
     assert_eq!(constraints::violated(&e), None);
 }

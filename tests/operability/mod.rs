@@ -2,8 +2,8 @@
 //! outlives an outage, a database that restarts, a calendar loaded at run time.
 
 mod calendar;
-mod constraints;
 pub(crate) mod cli;
+mod constraints;
 mod database;
 mod divisions;
 mod graphiql;

@@ -18,7 +18,7 @@ pub use job::Job;
 
 use crate::{
     locks::Locks,
-    services::{bookings, key_care, requests, screening},
+    services::{bookings, key_care, register, requests},
     state::AppState,
 };
 
@@ -49,9 +49,9 @@ impl Job {
             // The register's daily work, safe to repeat at every pass: each record is claimed once
             // per due period, each request marked once.
             Job::VerificationReminders => {
-                screening::notify_due(state).await.map_err(|e| tracing::error!(error = %e, "verification reminder job failed")).is_ok()
+                register::notify_due(state).await.map_err(|e| tracing::error!(error = %e, "verification reminder job failed")).is_ok()
             }
-            Job::AgedOut => screening::mark_aged_out(state).await.map_err(|e| tracing::error!(error = %e, "turning-16 job failed")).is_ok(),
+            Job::AgedOut => register::mark_aged_out(state).await.map_err(|e| tracing::error!(error = %e, "turning-16 job failed")).is_ok(),
             Job::DocumentRetention => crate::services::documents::lifetime::run_retention(state)
                 .await
                 .map_err(|e| tracing::error!(error = %e, "document retention job failed"))

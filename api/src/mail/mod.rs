@@ -8,4 +8,3 @@ pub mod templates;
 mod transport;
 
 pub use transport::Mailer;
-

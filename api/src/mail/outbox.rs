@@ -12,8 +12,6 @@
 //! being marked sent delivers it again after the lease. The Message-ID is the row id, stable
 //! across attempts, so receiving systems can recognise the duplicate.
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use entities::outbox;
 use lettre::{

@@ -6,7 +6,7 @@ use domain::lifecycle::{
     UnknownState,
     care::{CareAction, CareStatus},
 };
-use entities::{care_follow_up, care_measure};
+use entities::{care_follow_up, care_measure, key_care_entry};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
 use serde_json::json;
 use uuid::Uuid;

@@ -1,7 +1,7 @@
 //! A request's history: every step is an event kept with the request; families see only the
 //! public ones.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entities::{request, request_event};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -60,17 +60,4 @@ pub(crate) async fn view(conn: &impl ConnectionTrait, r: request::Model, staff: 
         Vec::new()
     };
     Ok(RequestView { request: r, events, linked })
-}
-
-/// Records in a request's history that its child turned 16 on `day`: the child left the
-/// migrant-children scope, the request stays open and is handled to the end.
-pub(crate) async fn record_aged_out(conn: &impl ConnectionTrait, id: Uuid, day: NaiveDate, now: DateTime<Utc>) -> AppResult<()> {
-    let step = Step {
-        kind: "aged_out",
-        from: None,
-        to: None,
-        note: Some(format!("孩子已于 {day} 年满十六周岁，本申请继续办理 / the child turned 16 on {day}; this request continues")),
-        public: true,
-    };
-    event(conn, id, None, step, now).await.map(|_| ())
 }

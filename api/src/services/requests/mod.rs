@@ -22,7 +22,6 @@ pub mod workflow;
 
 pub use access::in_scope;
 pub use deadlines::run_deadlines;
-pub(crate) use history::record_aged_out;
 pub use notices::public_status;
 pub use queue::{QueueFilter, get, mine, queue, scope_codes};
 pub use stats::{QueueStats, stats};

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use domain::lifecycle::request::RequestAction;
 use entities::request;
-use sea_orm::{ColumnTrait, EntityTrait, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
 use super::{
