@@ -5,7 +5,6 @@
 use api::constraints::{self, Unique};
 use integration_tests::{TestApp, on_postgres};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
-use serde_json::json;
 
 async fn rows(db: &DatabaseConnection, sql: String) -> Vec<sea_orm::QueryResult> {
     db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect("catalog query")
@@ -52,8 +51,9 @@ async fn every_mapped_unique_constraint_exists_with_its_columns() {
     }
 }
 
-/// Copies row `id` of `table` under a fresh id: every unique rule on the other columns breaks.
-async fn duplicate(db: &DatabaseConnection, table: &str, id: &str) -> DbErr {
+/// Copies the row of `table` matching `filter` under a fresh id: every unique rule on the other
+/// columns breaks.
+async fn duplicate(db: &DatabaseConnection, table: &str, filter: &str) -> DbErr {
     let columns: Vec<String> = if on_postgres() {
         rows(
             db,
@@ -69,30 +69,18 @@ async fn duplicate(db: &DatabaseConnection, table: &str, id: &str) -> DbErr {
     let fresh = uuid::Uuid::new_v4();
     let fresh = if on_postgres() { format!("'{fresh}'::uuid") } else { format!("'{fresh}'") };
     let select: Vec<String> = columns.iter().map(|c| if c == "id" { fresh.clone() } else { format!("\"{c}\"") }).collect();
-    let id = if on_postgres() { format!("'{id}'::uuid") } else { format!("'{id}'") };
-    let sql = format!("INSERT INTO {table} ({}) SELECT {} FROM {table} WHERE id = {id}", columns.join(", "), select.join(", "));
+    let sql = format!("INSERT INTO {table} ({}) SELECT {} FROM {table} WHERE {filter}", columns.join(", "), select.join(", "));
     db.execute_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect_err("a copy breaks a unique rule")
 }
 
 #[tokio::test]
-async fn a_copied_account_or_organization_breaks_exactly_its_own_constraint() {
+async fn a_copied_account_breaks_exactly_its_own_constraint() {
     let app = TestApp::spawn().await;
-    let admin = app.admin_viewer().await;
-    let e = duplicate(&app.state.db, "accounts", &admin.account_id.to_string()).await;
+    app.admin_viewer().await;
+    let e = duplicate(&app.state.db, "accounts", "email = 'root-admin@tongxin.test'").await;
     assert_eq!(constraints::violated(&e), Some(&constraints::ACCOUNT_EMAIL), "{e}");
     assert!(constraints::ACCOUNT_EMAIL.broken_by(&e));
     assert!(!constraints::ORGANIZATION_CREDIT_CODE.broken_by(&e));
-
-    let r = app
-        .gql(
-            None,
-            integration_tests::fixtures::REGISTER,
-            json!({"i": integration_tests::fixtures::org_input("org@example.org", &integration_tests::fixtures::credit_code(7))}),
-        )
-        .await;
-    let org = r["data"]["registerOrganization"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned();
-    let e = duplicate(&app.state.db, "organizations", &org).await;
-    assert_eq!(constraints::violated(&e), Some(&constraints::ORGANIZATION_CREDIT_CODE), "{e}");
 }
 
 #[tokio::test]
