@@ -135,6 +135,9 @@ async fn asking_the_family_for_information_and_resolving_reach_its_phone_in_orde
     // A WeChat family with a number and no grant: every notice goes by SMS.
     let family = wechat_family(&app, &wx, "oNotice0000000000000009", Some("13912340009")).await;
     let rid = request(&app, &family, "ask-1").await;
+    // Each step's notice is delivered before the next step, as a family acting on its phone
+    // sees them; two notices pending at once may be sent by two workers in either order.
+    drain(&app).await;
     for (who, q) in [
         (&staff, CLAIM.to_owned()),
         (&staff, "mutation($id: ID!){ askForInformation(id: $id, message: \"请上传居住证\"){ status } }".to_owned()),

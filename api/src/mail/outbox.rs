@@ -210,6 +210,11 @@ pub(crate) async fn due(db: &DatabaseConnection, kind: Kind, now: DateTime<Utc>)
         .filter(outbox::Column::NextAttemptAt.lte(now))
         .filter(outbox::Column::LockedUntil.is_null().or(outbox::Column::LockedUntil.lt(now)))
         .order_by_asc(outbox::Column::NextAttemptAt)
+        // Rows due at the same instant (one clock reading, or a frozen test clock) go out in the
+        // order they were queued: ids are UUIDv7, increasing within the process. Without this,
+        // PostgreSQL may return ties in any order and a family could hear "in progress" before
+        // "accepted".
+        .order_by_asc(outbox::Column::Id)
         .limit(BATCH)
         .into_tuple()
         .all(db)
