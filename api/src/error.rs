@@ -280,8 +280,3 @@ pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// Result of every service function.
 pub type AppResult<T> = Result<T, AppError>;
-
-/// True when a database error is a unique-constraint violation (used to turn races into `CONFLICT`).
-pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
-    matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
-}

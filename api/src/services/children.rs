@@ -26,8 +26,8 @@ pub use super::{
 };
 use crate::{
     auth::Viewer,
-    db,
-    error::{AppError, AppResult, is_unique_violation},
+    constraints, db,
+    error::{AppError, AppResult},
     state::AppState,
 };
 
@@ -63,7 +63,7 @@ pub async fn add_child(state: &AppState, viewer: &Viewer, data: ChildData, claim
     let model = build(&state.pii, id, Some(household_id), &data, idn.as_ref(), now)?;
     ensure_unique(&txn, model.id_number_hash.as_deref(), id).await?;
     if let Err(e) = child::Entity::insert(child::ActiveModel::from(model.clone())).exec_without_returning(&txn).await {
-        return Err(if is_unique_violation(&e) { duplicate() } else { e.into() });
+        return Err(if constraints::CHILD_ID_NUMBER.broken_by(&e) { duplicate() } else { e.into() });
     }
     let fields = filled_fields(&state.pii, &model)?;
     record_version(&txn, &state.pii, &model, viewer.account_id, fields, now).await?;
@@ -114,7 +114,7 @@ pub async fn update_child(state: &AppState, viewer: &Viewer, id: Uuid, data: Chi
         .exec(&txn)
         .await;
     match res {
-        Err(e) if is_unique_violation(&e) => return Err(duplicate()),
+        Err(e) if constraints::CHILD_ID_NUMBER.broken_by(&e) => return Err(duplicate()),
         Err(e) => return Err(e.into()),
         Ok(r) if r.rows_affected != 1 => {
             return Err(AppError::conflict("记录已被他人修改，请刷新后重试", "the record was changed meanwhile: reload and retry"));

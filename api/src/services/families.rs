@@ -14,8 +14,8 @@ pub use super::consent::{CONSENT_TEXT_VERSION, Purpose, child_processable, conse
 use super::{accounts::parse_email, audit, request_records};
 use crate::{
     auth::{Viewer, tokens},
-    db,
-    error::{AppError, AppResult, is_unique_violation},
+    constraints, db,
+    error::{AppError, AppResult},
     mail::{outbox, templates},
     state::AppState,
 };
@@ -65,7 +65,7 @@ async fn join(conn: &impl ConnectionTrait, household_id: Uuid, account_id: Uuid,
     .exec_without_returning(conn)
     .await;
     match res {
-        Err(e) if is_unique_violation(&e) => Err(already_member()),
+        Err(e) if constraints::HOUSEHOLD_MEMBER.broken_by(&e) => Err(already_member()),
         other => other.map(|_| ()).map_err(Into::into),
     }
 }

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Role, Viewer},
-    db,
-    error::{AppError, AppResult, is_unique_violation},
+    constraints, db,
+    error::{AppError, AppResult},
     services::{
         accounts::{self, SessionTokens},
         audit,
@@ -149,7 +149,7 @@ async fn insert_wechat(
     account_wechat::Entity::insert(row)
         .exec_without_returning(conn)
         .await
-        .map_err(|e| if is_unique_violation(&e) { taken() } else { e.into() })?;
+        .map_err(|e| if constraints::ACCOUNT_WECHAT.broken_by(&e) { taken() } else { e.into() })?;
     Ok(())
 }
 
@@ -195,7 +195,7 @@ async fn insert_phone(state: &AppState, conn: &impl ConnectionTrait, account_id:
     account_phone::Entity::insert(row)
         .exec_without_returning(conn)
         .await
-        .map_err(|e| if is_unique_violation(&e) { taken() } else { e.into() })?;
+        .map_err(|e| if constraints::ACCOUNT_PHONE.broken_by(&e) { taken() } else { e.into() })?;
     Ok(())
 }
 

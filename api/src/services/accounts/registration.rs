@@ -10,8 +10,8 @@ use uuid::Uuid;
 use super::email_tokens::{PURPOSE_VERIFY, VERIFY_TTL, consume_email_token, issue_email_token};
 use crate::{
     auth::{Role, password},
-    db,
-    error::{AppError, AppResult, is_unique_violation},
+    constraints, db,
+    error::{AppError, AppResult},
     mail::{outbox, templates},
     services::{audit, text},
     state::AppState,
@@ -99,7 +99,7 @@ pub(crate) async fn insert_unverified(state: &AppState, conn: &impl ConnectionTr
     .exec_without_returning(conn)
     .await;
     if let Err(e) = insert {
-        return Err(if is_unique_violation(&e) {
+        return Err(if constraints::ACCOUNT_EMAIL.broken_by(&e) {
             AppError::conflict("该邮箱已有账户", "an account with this e-mail already exists")
         } else {
             e.into()

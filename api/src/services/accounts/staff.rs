@@ -18,8 +18,8 @@ use crate::{
         Role, Viewer, password,
         sessions::{Revoked, SessionCache},
     },
-    db,
-    error::{AppError, AppResult, is_unique_violation},
+    constraints, db,
+    error::{AppError, AppResult},
     mail::{outbox, templates},
     services::{audit, reference},
     state::AppState,
@@ -118,7 +118,7 @@ pub async fn create_staff_account_from(
     };
     let am: account::ActiveModel = model.clone().into();
     if let Err(e) = account::Entity::insert(am).exec_without_returning(&txn).await {
-        return Err(if is_unique_violation(&e) {
+        return Err(if constraints::ACCOUNT_EMAIL.broken_by(&e) {
             AppError::conflict("该邮箱已有账户", "an account with this e-mail already exists")
         } else {
             e.into()

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Role, Viewer, password},
-    db,
-    error::{AppError, AppResult, is_unique_violation},
+    constraints, db,
+    error::{AppError, AppResult},
     mail::{outbox, templates},
     services::{
         accounts::{self, NewLogin},
@@ -91,7 +91,7 @@ pub async fn register_organization(state: &AppState, input: NewOrganization, fro
         created_at: now,
     };
     if let Err(e) = organization::Entity::insert(organization::ActiveModel::from(model.clone())).exec_without_returning(&txn).await {
-        return Err(if is_unique_violation(&e) {
+        return Err(if constraints::ORGANIZATION_CREDIT_CODE.broken_by(&e) {
             AppError::conflict("该统一社会信用代码已登记", "an organization with this credit code is already registered")
         } else {
             e.into()

@@ -10,8 +10,8 @@ use uuid::Uuid;
 use super::model::{DocumentView, note_event, status, with_blobs};
 use crate::{
     auth::{Role, Viewer},
-    db,
-    error::{AppError, AppResult, Msg, is_unique_violation},
+    constraints, db,
+    error::{AppError, AppResult, Msg},
     services::{child_record::guardian_child, consent::child_processable, request_records::OPEN},
     state::AppState,
 };
@@ -129,7 +129,7 @@ async fn stored_blob(state: &AppState, household: Uuid, kind: FileKind, bytes: &
     match document_blob::Entity::insert(document_blob::ActiveModel::from(blob.clone())).exec_without_returning(&state.db).await {
         Ok(_) => Ok(blob),
         // The same file uploaded twice at once: the other upload's object stays, ours goes.
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if constraints::DOCUMENT_CONTENT.broken_by(&e) => {
             state.documents.delete(&blob.object_key).await?;
             find().await?.ok_or(AppError::NotFound)
         }

@@ -19,8 +19,8 @@ use uuid::Uuid;
 use super::risk::level_code;
 use crate::{
     auth::{Role, Viewer},
-    db,
-    error::{AppError, AppResult, Msg, is_unique_violation},
+    constraints, db,
+    error::{AppError, AppResult, Msg},
     services::{
         audit,
         child_access::in_area,
@@ -80,7 +80,7 @@ pub async fn add(
         updated_at: now,
     };
     if let Err(e) = key_care_entry::Entity::insert(key_care_entry::ActiveModel::from(entry.clone())).exec_without_returning(&txn).await {
-        return Err(if is_unique_violation(&e) {
+        return Err(if constraints::KEY_CARE_CHILD.broken_by(&e) {
             AppError::conflict("该儿童已在重点关爱台账中", "the child is already in the key-care ledger")
         } else {
             e.into()

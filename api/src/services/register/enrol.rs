@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Role, Viewer},
-    db,
-    error::{AppError, AppResult, is_unique_violation},
+    constraints, db,
+    error::{AppError, AppResult},
     services::{
         audit,
         child_record::ChildData,
@@ -62,7 +62,7 @@ pub async fn register_screened(state: &AppState, viewer: &Viewer, data: ChildDat
     model.source = "screening".into();
     ensure_unique(&txn, model.id_number_hash.as_deref(), id).await?;
     if let Err(e) = child::Entity::insert(child::ActiveModel::from(model.clone())).exec_without_returning(&txn).await {
-        return Err(if is_unique_violation(&e) { duplicate() } else { e.into() });
+        return Err(if constraints::CHILD_ID_NUMBER.broken_by(&e) { duplicate() } else { e.into() });
     }
     screening::Entity::insert(screening::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -15,7 +15,8 @@ use super::{
 };
 use crate::{
     auth::{Role, Viewer},
-    error::{AppError, AppResult, Msg, is_unique_violation},
+    constraints,
+    error::{AppError, AppResult, Msg},
     services::{children, families, key_care::risk::is_high_risk},
     state::AppState,
 };
@@ -121,7 +122,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
     };
     if let Err(e) = request::Entity::insert(request::ActiveModel::from(lead.clone())).exec_without_returning(txn).await {
         drop(t);
-        if is_unique_violation(&e) {
+        if constraints::REQUEST_IDEMPOTENCY.broken_by(&e) || constraints::REQUEST_OPEN.broken_by(&e) {
             // Either a concurrent retry with the same key won the race, or a request is open.
             if let Some(existing) = find_by_key(&state.db, viewer.account_id, &key).await? {
                 return same_submission(state, viewer, existing, &input).await;
