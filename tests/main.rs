@@ -1,5 +1,7 @@
 //! Black-box tests of the Tongxin server over HTTP. One binary (linking is the slow part of a
 //! build), one module per capability.
+// async-graphql nests one future per level of the schema; the hand-resolved pages add levels.
+#![recursion_limit = "256"]
 
 mod accounts;
 mod bookings;

@@ -353,4 +353,22 @@ async fn fragments_aliases_and_directives_give_the_same_request_as_plain_fields(
     let n = &aliased["data"]["queue"]["edges"][0]["node"];
     assert_eq!((&n["i"], &n["s"]), (&na["id"], &na["status"]), "{aliased}");
     assert!(n.get("id").is_none(), "aliases name the keys");
+
+    // The page around the requests agrees too: edges, cursors and page info filled by hand, or
+    // through fragments on the connection or the edge (the generic path).
+    let page = "__typename edges { __typename cursor node { id status } } pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }";
+    let pa = app.gql(Some(&staff), &format!("{{ queue(first: 1) {{ {page} }} }}"), json!({})).await;
+    let pb = app
+        .gql(Some(&staff), &format!("{{ queue(first: 1) {{ ...P }} }} fragment P on ServiceRequestConnection {{ {page} }}"), json!({}))
+        .await;
+    let edge = "{ queue(first: 1) { edges { ...E } } } fragment E on ServiceRequestEdge { cursor node { id } }";
+    let pc = app.gql(Some(&staff), edge, json!({})).await;
+    assert!(pa["errors"].is_null() && pb["errors"].is_null() && pc["errors"].is_null(), "{pa} {pb} {pc}");
+    let (by_hand, generic) = (&pa["data"]["queue"], &pb["data"]["queue"]);
+    assert_eq!(by_hand, generic);
+    assert_eq!(by_hand["__typename"], "ServiceRequestConnection");
+    assert_eq!(by_hand["edges"][0]["__typename"], "ServiceRequestEdge");
+    assert_eq!(by_hand["edges"][0]["node"]["id"], rid.as_str());
+    assert_eq!(by_hand["pageInfo"]["startCursor"], by_hand["edges"][0]["cursor"], "{by_hand}");
+    assert_eq!(pc["data"]["queue"]["edges"][0]["cursor"], by_hand["edges"][0]["cursor"]);
 }

@@ -4,6 +4,8 @@
 //! Layers: `http` (transport) → `graphql` (API types, one module per domain) → `services` (use
 //! cases and persistence) → `domain` crate (pure rules). Errors are `error::AppError` throughout
 //! and become wire errors once, in `graphql::errors`.
+// async-graphql nests one future per level of the schema; the hand-resolved pages add levels.
+#![recursion_limit = "256"]
 
 pub mod auth;
 pub mod clock;

@@ -1,4 +1,6 @@
 //! `api`: runs the Tongxin server, and the operator commands (first admin, SDL export, migrations).
+// async-graphql nests one future per level of the schema; the hand-resolved pages add levels.
+#![recursion_limit = "256"]
 
 use clap::{Parser, Subcommand};
 

@@ -2,6 +2,8 @@
 //! same server in the same run, so the ratio is meaningful on any machine.
 //!
 //! Usage: `cargo run --release -p bench -- screening [--secs 10] [--clients 32] [--rounds 3]`
+// async-graphql nests one future per level of the schema; the hand-resolved pages add levels.
+#![recursion_limit = "256"]
 
 mod booking;
 mod cpu;

@@ -93,7 +93,7 @@ pub async fn inprocess_scenario() {
                 &f,
                 day,
                 domain::eligibility::Lang::Zh,
-                domain::eligibility::ScreenOptions { trace: false, plain: false },
+                domain::eligibility::ScreenOptions { trace: false, plain: false, explain_scope: false },
             );
             assert!(r.is_ok());
         }

@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut rows = 0;
         for i in 0..n {
             let lang = if i % 2 == 0 { Lang::Zh } else { Lang::En };
-            let r = screen_with(&policies, &divisions, &facts, as_of, lang, ScreenOptions { trace, plain: trace })?;
+            let r = screen_with(&policies, &divisions, &facts, as_of, lang, ScreenOptions { trace, plain: trace, explain_scope: trace })?;
             rows += r.entitlements.iter().map(|e| e.trace.len()).sum::<usize>() + r.scope.reasons.len();
         }
         let per = start.elapsed().as_secs_f64() * 1e6 / f64::from(n);

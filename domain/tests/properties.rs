@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use domain::eligibility::{FactId, Facts, Lang, Outcome, ScreeningResult, screen};
+use domain::eligibility::{FactId, Facts, Lang, Outcome, ScreenOptions, ScreeningResult, screen, screen_with};
 use domain::policy::PolicySet;
 use domain::regions::Divisions;
 use proptest::prelude::*;
@@ -154,6 +154,29 @@ proptest! {
             for e in &r.entitlements {
                 prop_assert_eq!(e.outcome == Outcome::NeedsInfo, !e.missing_facts.is_empty());
             }
+        }
+    }
+
+    /// The lean screening (no traces, no plain answers, no scope sentences) that queries
+    /// selecting only outcomes get decides exactly what the full one decides.
+    #[test]
+    fn the_lean_screening_decides_what_the_full_one_decides(facts in plausible_facts(), as_of in date(2025, 2029), zh in any::<bool>()) {
+        let (divisions, policies) = reference();
+        let lang = if zh { Lang::Zh } else { Lang::En };
+        let lean = ScreenOptions { trace: false, plain: false, explain_scope: false };
+        match (screen(policies, divisions, &facts, as_of, lang), screen_with(policies, divisions, &facts, as_of, lang, lean)) {
+            (Ok(full), Ok(quick)) => {
+                prop_assert_eq!(full.scope.outcome, quick.scope.outcome);
+                prop_assert_eq!(&full.scope.missing_facts, &quick.scope.missing_facts);
+                prop_assert!(quick.scope.note.is_none() && quick.scope.reasons.is_empty());
+                for (f, q) in full.entitlements.iter().zip(&quick.entitlements) {
+                    prop_assert_eq!((&f.code, f.outcome, f.handled_at), (&q.code, q.outcome, q.handled_at));
+                    prop_assert_eq!((&f.missing_facts, &f.next_step), (&q.missing_facts, &q.next_step));
+                    prop_assert!(q.trace.is_empty());
+                }
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (a, b) => prop_assert!(false, "one failed alone: {:?} / {:?}", a.err(), b.err()),
         }
     }
 

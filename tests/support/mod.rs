@@ -2,6 +2,8 @@
 //! or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set), an in-memory mail transport,
 //! and a small GraphQL client. Every test gets its own server and database, so tests run in
 //! parallel without seeing each other.
+// async-graphql nests one future per level of the schema; the hand-resolved pages add levels.
+#![recursion_limit = "256"]
 
 pub mod dump;
 pub mod fake_sms;

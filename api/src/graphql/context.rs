@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use async_graphql::Context;
+use async_graphql::{Context, context::ContextBase};
 
 use crate::{error::Lang, state::AppState};
 
@@ -12,8 +12,8 @@ use crate::{error::Lang, state::AppState};
 #[derive(Clone, Copy, Debug)]
 pub struct ClientAddr(pub Option<IpAddr>);
 
-/// The state of the server, from the schema data.
-pub fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
+/// The state of the server, from the schema data (for a field's context or a selection's).
+pub fn state<'a, T>(ctx: &ContextBase<'a, T>) -> &'a AppState {
     ctx.data_unchecked::<AppState>()
 }
 

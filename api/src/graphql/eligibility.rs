@@ -200,7 +200,9 @@ pub fn screen(ctx: &Context<'_>, facts: &engine::Facts, as_of: Option<Date>) -> 
     let trace = look.field("entitlements").field("trace").exists() || look.field("scope").field("reasons").exists();
     let departments = look.field("entitlements").field("departments").exists();
     let plain = look.field("entitlements").field("plain").exists();
-    let options = engine::ScreenOptions { trace, plain };
+    let scope = look.field("scope");
+    let explain_scope = scope.field("note").exists() || scope.field("plain").exists() || scope.field("centralUrbanList").exists();
+    let options = engine::ScreenOptions { trace, plain, explain_scope };
     let result = engine::screen_with(&st.reference.policy, &st.reference.divisions(), facts, day, l.domain(), options)
         .map_err(|e| AppError::Validation { field: e.field, msg: Msg::owned(e.message_zh, e.message_en) })?;
     Ok(ScreeningResult::from_engine(result, l, departments))

@@ -24,6 +24,7 @@ pub mod limits;
 pub mod mail;
 pub mod notifications;
 pub mod organizations;
+pub mod page;
 pub mod pagination;
 pub mod persisted;
 pub mod plain;

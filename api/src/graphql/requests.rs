@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     context::{lang, state},
+    page::Page,
     pagination::{self, Cursor},
     scalars::parse_id,
     service_request::{RequestStatus, ServiceRequest},
@@ -94,12 +95,10 @@ pub struct QueueEventPayload {
     pub status: RequestStatus,
 }
 
-fn conn_of(views: Vec<RequestView>, has_prev: bool, has_next: bool, lang: Lang, ctx: &Context<'_>) -> Connection<String, ServiceRequest> {
+fn conn_of(views: Vec<RequestView>, has_prev: bool, has_next: bool, lang: Lang) -> Page<ServiceRequest> {
     let mut c = Connection::new(has_prev, has_next);
-    c.edges.extend(
-        views.into_iter().map(|v| Edge::new(Cursor::of_uuid(v.request.id).encode_cursor(), ServiceRequest::from_view(v, lang, ctx))),
-    );
-    c
+    c.edges.extend(views.into_iter().map(|v| Edge::new(Cursor::of_uuid(v.request.id).encode_cursor(), ServiceRequest::from_view(v, lang))));
+    Page(c)
 }
 
 /// Request queries.
@@ -110,25 +109,20 @@ pub struct RequestsQuery;
 impl RequestsQuery {
     /// The caller's household's requests, newest first.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
-    async fn my_requests(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> AppResult<Connection<String, ServiceRequest>> {
+    async fn my_requests(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> AppResult<Page<ServiceRequest>> {
         let v = require_role(ctx, &[Role::Guardian])?;
         let limit = pagination::clamp(first)?;
         let after = pagination::after_uuid(after.as_deref())?;
         let mut rows = svc::mine(state(ctx), &v, after, limit + 1).await?;
         let has_next = rows.len() > limit;
         rows.truncate(limit);
-        Ok(conn_of(rows, after.is_some(), has_next, lang(ctx), ctx))
+        Ok(conn_of(rows, after.is_some(), has_next, lang(ctx)))
     }
 
     /// One request the caller may see (`NOT_FOUND` otherwise).
     async fn request(&self, ctx: &Context<'_>, id: ID) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::get(state(ctx), &v, parse_id(&id)?).await?, lang(ctx), ctx))
+        Ok(ServiceRequest::from_view(svc::get(state(ctx), &v, parse_id(&id)?).await?, lang(ctx)))
     }
 
     /// The caller's queue: their department in their region, by due time then age (high-risk
@@ -140,7 +134,7 @@ impl RequestsQuery {
         filter: Option<QueueFilter>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> AppResult<Connection<String, ServiceRequest>> {
+    ) -> AppResult<Page<ServiceRequest>> {
         let v = require_role(ctx, &[Role::DepartmentStaff, Role::CivilAffairs])?;
         let limit = pagination::clamp(first)?;
         let key = match pagination::after(after.as_deref())? {
@@ -162,9 +156,9 @@ impl RequestsQuery {
         let mut c = Connection::new(key.is_some(), has_next);
         for r in rows {
             let cursor = Cursor(vec![r.due_at.to_rfc3339().into(), r.id.to_string().into()]).encode_cursor();
-            c.edges.push(Edge::new(cursor, ServiceRequest::from_summary(r, l, ctx)));
+            c.edges.push(Edge::new(cursor, ServiceRequest::from_summary(r, l)));
         }
-        Ok(c)
+        Ok(Page(c))
     }
 
     /// Per-queue counts by status, overdue count and median times, in the caller's scope.
@@ -206,37 +200,37 @@ impl RequestsMutation {
             details: input.details,
             idempotency_key: input.idempotency_key,
         };
-        Ok(ServiceRequest::from_view(svc::submit(state(ctx), &v, s).await?, lang(ctx), ctx))
+        Ok(ServiceRequest::from_view(svc::submit(state(ctx), &v, s).await?, lang(ctx)))
     }
 
     /// The family answers a question; the deadline clock resumes.
     async fn answer_request(&self, ctx: &Context<'_>, id: ID, message: String) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::answer(state(ctx), &v, parse_id(&id)?, &message).await?, lang(ctx), ctx))
+        Ok(ServiceRequest::from_view(svc::answer(state(ctx), &v, parse_id(&id)?, &message).await?, lang(ctx)))
     }
 
     /// The family withdraws a request before it is resolved.
     async fn withdraw_request(&self, ctx: &Context<'_>, id: ID) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::withdraw(state(ctx), &v, parse_id(&id)?).await?, lang(ctx), ctx))
+        Ok(ServiceRequest::from_view(svc::withdraw(state(ctx), &v, parse_id(&id)?).await?, lang(ctx)))
     }
 
     /// Claims a request of the caller's queue; of two simultaneous claims exactly one wins.
     async fn claim_request(&self, ctx: &Context<'_>, id: ID) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::claim(state(ctx), &v, parse_id(&id)?).await?, lang(ctx), ctx))
+        Ok(ServiceRequest::from_view(svc::claim(state(ctx), &v, parse_id(&id)?).await?, lang(ctx)))
     }
 
     /// Asks the family for information; the deadline clock pauses until they answer.
     async fn ask_for_information(&self, ctx: &Context<'_>, id: ID, message: String) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::ask_for_information(state(ctx), &v, parse_id(&id)?, &message).await?, lang(ctx), ctx))
+        Ok(ServiceRequest::from_view(svc::ask_for_information(state(ctx), &v, parse_id(&id)?, &message).await?, lang(ctx)))
     }
 
     /// Grants or rejects; a rejection shows the family the rule it rests on.
     async fn resolve_request(&self, ctx: &Context<'_>, id: ID, granted: bool, reason: String) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::resolve(state(ctx), &v, parse_id(&id)?, granted, &reason).await?, lang(ctx), ctx))
+        Ok(ServiceRequest::from_view(svc::resolve(state(ctx), &v, parse_id(&id)?, granted, &reason).await?, lang(ctx)))
     }
 
     /// Transfers to another department or county within the policy's routing.
@@ -252,14 +246,13 @@ impl RequestsMutation {
         Ok(ServiceRequest::from_view(
             svc::transfer(state(ctx), &v, parse_id(&id)?, &department_code, &region_code, &reason).await?,
             lang(ctx),
-            ctx,
         ))
     }
 
     /// Comments on a request: public ones reach the family, internal ones never do.
     async fn comment_on_request(&self, ctx: &Context<'_>, id: ID, body: String, internal: bool) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::comment(state(ctx), &v, parse_id(&id)?, &body, internal).await?, lang(ctx), ctx))
+        Ok(ServiceRequest::from_view(svc::comment(state(ctx), &v, parse_id(&id)?, &body, internal).await?, lang(ctx)))
     }
 }
 

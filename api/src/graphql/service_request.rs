@@ -3,9 +3,7 @@
 
 use std::borrow::Cow;
 
-use async_graphql::{
-    Context, ContextSelectionSet, Enum, ID, Name, OutputType, Positioned, ServerResult, SimpleObject, Value, parser::types::Field,
-};
+use async_graphql::{ContextSelectionSet, Enum, ID, Name, OutputType, Positioned, ServerResult, SimpleObject, Value, parser::types::Field};
 use chrono::{DateTime, Utc};
 
 use super::{
@@ -56,7 +54,7 @@ impl RequestStatus {
 }
 
 /// One step of a request's history.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct RequestEvent {
     /// Id.
     pub id: ID,
@@ -76,10 +74,17 @@ pub struct RequestEvent {
     pub at: DateTime<Utc>,
 }
 
-/// A request for one entitlement of one child. Resolved by hand (see the `OutputType` impl
-/// below); the wrapped [`ServiceRequestFields`] declares the fields for the schema and serves the
-/// general case.
-pub struct ServiceRequest(pub ServiceRequestFields);
+/// A request for one entitlement of one child, as loaded. Resolved by hand (see the
+/// `OutputType` impl below): a selected field is computed from the row when it is asked for, so
+/// a queue page that shows four fields does not name departments and regions or count working
+/// days for twenty requests. [`ServiceRequestFields`] declares the fields for the schema and
+/// serves the general case.
+pub struct ServiceRequest {
+    summary: RequestSummary,
+    lang: Lang,
+    linked: Vec<ID>,
+    history: Vec<RequestEvent>,
+}
 
 // The schema declaration of `ServiceRequest`: same fields, generic resolution. Its doc comment is
 // the type's description in the schema.
@@ -154,38 +159,39 @@ impl OutputType for ServiceRequest {
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
-        let r = &self.0;
-        let Some(fields) = plain::fields(ctx) else { return OutputType::resolve(r, ctx, field).await };
+        let r = &self.summary;
+        let Some(fields) = plain::fields(ctx) else { return OutputType::resolve(&self.fields(ctx), ctx, field).await };
         let mut out: Vec<(Name, Value)> = Vec::with_capacity(fields.len());
         for (key, f) in fields {
             let sub = ctx.with_field(f);
             let sub = sub.with_selection_set(&f.node.selection_set);
             let v = match f.node.name.node.as_str() {
-                "id" => Value::String(r.id.0.clone()),
+                "id" => Value::String(r.id.to_string()),
                 "kind" => Value::String(r.kind.clone()),
                 "entitlementCode" => Value::String(r.entitlement_code.clone()),
-                "publicStatus" => Value::String(r.public_status.clone()),
-                "childId" => Value::String(r.child_id.0.clone()),
+                "publicStatus" => Value::String(self.public_status()),
+                "childId" => Value::String(r.child_id.to_string()),
                 "details" => Value::String(r.details.clone()),
                 "eligibilityOutcome" => Value::String(r.eligibility_outcome.clone()),
                 "policyVersion" => Value::String(r.policy_version.clone()),
-                "overdue" => Value::Boolean(r.overdue),
+                "overdue" => Value::Boolean(self.overdue(ctx)),
                 "crossProvince" => Value::Boolean(r.cross_province),
                 "priority" => Value::Number(r.priority.into()),
                 "escalationLevel" => Value::Number(r.escalation_level.into()),
-                "status" => OutputType::resolve(&r.status, &sub, f).await?,
-                "department" => OutputType::resolve(&r.department, &sub, f).await?,
-                "region" => OutputType::resolve(&r.region, &sub, f).await?,
+                "workingDaysLeft" => Value::Number(self.working_days_left(ctx).into()),
+                "status" => OutputType::resolve(&RequestStatus::parse(&r.status), &sub, f).await?,
+                "department" => OutputType::resolve(&Department::named(&r.department_code, self.lang), &sub, f).await?,
+                "region" => OutputType::resolve(&self.region(ctx), &sub, f).await?,
                 "dueAt" => OutputType::resolve(&r.due_at, &sub, f).await?,
                 "firstResponseDueAt" => OutputType::resolve(&r.first_response_due_at, &sub, f).await?,
                 "resolutionReason" => OutputType::resolve(&r.resolution_reason, &sub, f).await?,
-                "assigneeId" => OutputType::resolve(&r.assignee_id, &sub, f).await?,
-                "linkedRequestIds" => OutputType::resolve(&r.linked_request_ids, &sub, f).await?,
-                "history" => OutputType::resolve(&r.history, &sub, f).await?,
+                "assigneeId" => OutputType::resolve(&r.assignee_id.map(|a| ID(a.to_string())), &sub, f).await?,
+                "linkedRequestIds" => OutputType::resolve(&self.linked, &sub, f).await?,
+                "history" => OutputType::resolve(&self.history, &sub, f).await?,
                 "createdAt" => OutputType::resolve(&r.created_at, &sub, f).await?,
-                "childAgedOutOn" => OutputType::resolve(&r.child_aged_out_on, &sub, f).await?,
+                "childAgedOutOn" => OutputType::resolve(&r.child_aged_out_on.map(Date), &sub, f).await?,
                 "__typename" => Value::String("ServiceRequest".into()),
-                _ => return OutputType::resolve(r, ctx, field).await,
+                _ => return OutputType::resolve(&self.fields(ctx), ctx, field).await,
             };
             out.push((key, v));
         }
@@ -194,10 +200,10 @@ impl OutputType for ServiceRequest {
 }
 
 impl ServiceRequest {
-    pub(super) fn from_view(v: RequestView, lang: Lang, ctx: &Context<'_>) -> Self {
-        let mut out = Self::from_summary(v.request.into(), lang, ctx);
-        out.0.linked_request_ids = v.linked.iter().map(|l| ID(l.id.to_string())).collect();
-        out.0.history = v
+    pub(super) fn from_view(v: RequestView, lang: Lang) -> Self {
+        let mut out = Self::from_summary(v.request.into(), lang);
+        out.linked = v.linked.iter().map(|l| ID(l.id.to_string())).collect();
+        out.history = v
             .events
             .into_iter()
             .map(|e| RequestEvent {
@@ -215,23 +221,43 @@ impl ServiceRequest {
     }
 
     /// A list entry: no history or links (those need the request's own page).
-    pub(super) fn from_summary(r: RequestSummary, lang: Lang, ctx: &Context<'_>) -> Self {
-        let now = state(ctx).clock.now();
-        let region = Region::of(&state(ctx).reference.divisions(), &r.region_code);
-        ServiceRequest(ServiceRequestFields {
+    pub(super) fn from_summary(summary: RequestSummary, lang: Lang) -> Self {
+        ServiceRequest { summary, lang, linked: Vec::new(), history: Vec::new() }
+    }
+
+    fn overdue(&self, ctx: &ContextSelectionSet<'_>) -> bool {
+        let r = &self.summary;
+        status::OPEN.contains(&r.status.as_str()) && r.paused_at.is_none() && r.due_at < state(ctx).clock.now()
+    }
+
+    fn public_status(&self) -> String {
+        svc::public_status(&self.summary.status).get(self.lang).to_owned()
+    }
+
+    fn region(&self, ctx: &ContextSelectionSet<'_>) -> Region {
+        Region::of(&state(ctx).reference.divisions(), &self.summary.region_code)
+    }
+
+    /// Counted in China's calendar: the deadline day is the UTC instant moved to Beijing time.
+    fn working_days_left(&self, ctx: &ContextSelectionSet<'_>) -> i32 {
+        let st = state(ctx);
+        st.reference.calendar().working_days_left(st.clock.today(), (self.summary.due_at + chrono::Duration::hours(8)).date_naive())
+    }
+
+    /// Every field, for the generic path (fragments, directives, `documents`).
+    fn fields(&self, ctx: &ContextSelectionSet<'_>) -> ServiceRequestFields {
+        let r = self.summary.clone();
+        ServiceRequestFields {
             id: ID(r.id.to_string()),
-            overdue: status::OPEN.contains(&r.status.as_str()) && r.paused_at.is_none() && r.due_at < now,
-            public_status: svc::public_status(&r.status).get(lang).to_owned(),
+            overdue: self.overdue(ctx),
+            public_status: self.public_status(),
             status: RequestStatus::parse(&r.status),
             kind: r.kind,
-            department: Department::named(&r.department_code, lang),
-            region,
+            department: Department::named(&r.department_code, self.lang),
+            region: self.region(ctx),
             entitlement_code: r.entitlement_code,
             child_id: ID(r.child_id.to_string()),
-            working_days_left: state(ctx)
-                .reference
-                .calendar()
-                .working_days_left(state(ctx).clock.today(), (r.due_at + chrono::Duration::hours(8)).date_naive()),
+            working_days_left: self.working_days_left(ctx),
             due_at: Some(r.due_at),
             first_response_due_at: r.first_response_due_at,
             priority: r.priority,
@@ -242,10 +268,10 @@ impl ServiceRequest {
             resolution_reason: r.resolution_reason,
             escalation_level: r.escalation_level,
             assignee_id: r.assignee_id.map(|a| ID(a.to_string())),
-            linked_request_ids: Vec::new(),
-            history: Vec::new(),
+            linked_request_ids: self.linked.clone(),
+            history: self.history.clone(),
             created_at: r.created_at,
             child_aged_out_on: r.child_aged_out_on.map(Date),
-        })
+        }
     }
 }

@@ -17,23 +17,49 @@ pub(crate) struct ScopeEval {
     pub(crate) mask: u32,
     /// Result of the platform condition alone, ANDed into every entitlement.
     pub(crate) platform: Eval,
-    /// Trace row of the platform condition, the first row of every entitlement's trace.
-    pub(crate) platform_row: ConditionTrace,
+    /// Trace row of the platform condition, the first row of every entitlement's trace (only
+    /// when traces are built).
+    pub(crate) platform_row: Option<ConditionTrace>,
     pub(crate) decision: ScopeDecision,
     /// The plain explanation, reused by entitlements that require the scope.
     pub(crate) explained: Explained,
 }
 
-pub(crate) fn decide(cx: &Ctx<'_>, places: &Places) -> ScopeEval {
+/// Which explanations a screening needs: the scope's own sentences for the family, and the
+/// scope's plain explanation that the entitlements' plain answers reuse. Why optional: the words
+/// cost more than the decision, and most queries ask for outcomes only.
+#[derive(Clone, Copy)]
+pub(crate) struct Explain {
+    pub(crate) family: bool,
+    pub(crate) entitlements: bool,
+}
+
+pub(crate) fn decide(cx: &Ctx<'_>, places: &Places, explain: Explain) -> ScopeEval {
     let rule = &cx.policy.scope;
-    let mut reasons = Vec::with_capacity(8);
+    let mut reasons = Vec::with_capacity(if cx.trace { 8 } else { 0 });
     let platform = evaluate(&rule.platform, cx, &mut reasons);
-    let platform_row =
-        reasons.first().cloned().unwrap_or_else(|| super::conditions::row(&rule.platform, cx.lang, String::new(), None, platform.0, 0));
+    let platform_row = cx.trace.then(|| match reasons.first() {
+        Some(r) => r.clone(),
+        None => super::conditions::row(&rule.platform, cx.lang, String::new(), None, platform.0, 0),
+    });
     let cond = evaluate(&rule.condition, cx, &mut reasons);
     let (result, mask) = kleene_and(platform, cond);
     let outcome = Outcome::from(result);
     let outside_platform = platform.0 == TraceResult::Fail;
+    let missing_facts = if outcome == Outcome::NeedsInfo { mask_names(mask) } else { Vec::new() };
+    if !explain.family && !explain.entitlements {
+        let explained = Explained { eval: (result, mask), phrases: Vec::new(), groups: Vec::new() };
+        let decision = ScopeDecision {
+            outcome,
+            reasons,
+            outside_platform,
+            missing_facts,
+            note: None,
+            plain: PlainAnswer::default(),
+            central_urban_list: None,
+        };
+        return ScopeEval { result, mask, platform, platform_row, decision, explained };
+    }
     let texts = &cx.policy.texts;
     // The platform condition first: when it fails, that is the reason, whatever else holds.
     let p = plain::explain(&rule.platform, cx, places, None);
@@ -70,7 +96,7 @@ pub(crate) fn decide(cx: &Ctx<'_>, places: &Places) -> ScopeEval {
         outcome,
         reasons,
         outside_platform,
-        missing_facts: if outcome == Outcome::NeedsInfo { mask_names(mask) } else { Vec::new() },
+        missing_facts,
         note: Some(note),
         plain: PlainAnswer { why, missing: explained.groups.clone(), ..Default::default() },
         central_urban_list: central,

@@ -21,13 +21,16 @@ pub struct ScreenOptions {
     /// cost is formatting these strings; a caller that does not show them (e.g. a GraphQL query
     /// that does not select `trace`) can turn them off. Outcomes and missing facts are the same.
     pub trace: bool,
-    /// Build the plain answers of the entitlements (the scope's is always built).
+    /// Build the plain answers of the entitlements.
     pub plain: bool,
+    /// Build the scope's sentences for the family (its `note`, plain answer and central urban
+    /// list). Its outcome and missing facts are always decided.
+    pub explain_scope: bool,
 }
 
 impl Default for ScreenOptions {
     fn default() -> Self {
-        ScreenOptions { trace: true, plain: true }
+        ScreenOptions { trace: true, plain: true, explain_scope: true }
     }
 }
 
@@ -59,7 +62,7 @@ pub fn screen_with(
     })?;
     let places = Places::new(facts, divisions, lang);
     let mut cx = Ctx { facts, divisions, policy, as_of, lang, scope: (TraceResult::Unknown, 0), trace: options.trace };
-    let scope = scope::decide(&cx, &places);
+    let scope = scope::decide(&cx, &places, scope::Explain { family: options.explain_scope, entitlements: options.plain });
     cx.scope = (scope.result, scope.mask);
     let platform = scope.platform;
     let hukou_outside = facts.hukou_region_code.as_deref().is_some_and(|h| !divisions.in_guizhou(h));
@@ -68,8 +71,10 @@ pub fn screen_with(
     for e in &policy.entitlements {
         let mut trace = Vec::with_capacity(if options.trace { 6 } else { 0 });
         // The platform row is implied by `in_scope`; show it separately only where it matters.
-        if options.trace && (!crate::policy::requires_scope(&e.condition) || platform.0 != TraceResult::Pass) {
-            trace.push(scope.platform_row.clone());
+        if let Some(row) = &scope.platform_row
+            && (!crate::policy::requires_scope(&e.condition) || platform.0 != TraceResult::Pass)
+        {
+            trace.push(row.clone());
         }
         let (r, mask) = evaluate(&e.condition, &cx, &mut trace);
         let (result, mask) = kleene_and(platform, (r, mask));
@@ -115,5 +120,5 @@ pub fn scope_of(
     })?;
     let places = Places::new(facts, divisions, lang);
     let cx = Ctx { facts, divisions, policy, as_of, lang, scope: (TraceResult::Unknown, 0), trace: true };
-    Ok(scope::decide(&cx, &places).decision)
+    Ok(scope::decide(&cx, &places, scope::Explain { family: true, entitlements: false }).decision)
 }
