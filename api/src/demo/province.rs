@@ -21,7 +21,7 @@ use crate::{
         families::{self, CONSENT_TEXT_VERSION, Purpose},
         key_care::{self, Assessment, NewMeasure},
         requests::{self, Submission},
-        screening::{self, PaperConsent},
+        register::{self, PaperConsent},
     },
     state::AppState,
 };
@@ -213,7 +213,7 @@ pub async fn populate(state: &AppState, admin: &Viewer) -> AppResult<Option<Summ
                 PaperConsent {
                     signed_by: "监护人（纸质签字）".into(), signed_on: today, text_version: CONSENT_TEXT_VERSION.into()
                 };
-            screening::register_screened(state, &director, data, paper).await?;
+            register::register_screened(state, &director, data, paper).await?;
             s.children += 1;
         }
     }
