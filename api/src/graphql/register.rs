@@ -11,8 +11,8 @@ use domain::monitoring::{leaves_scope_on, verification_due};
 use entities::child;
 
 use super::{
-    children::ChildInput,
     context::state,
+    facts_input::ChildInput,
     pagination::{self, Cursor},
     reference::Region,
     scalars::{Date, parse_id},

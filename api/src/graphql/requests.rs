@@ -19,9 +19,10 @@ use crate::{
         Role,
         viewer::{require, require_role},
     },
-    error::{AppError, AppResult, Lang},
+    error::{AppError, AppResult, Lang, OnField},
     services::requests::{self as svc, RequestView},
 };
+use domain::input::IdempotencyKey;
 
 /// A new request.
 #[derive(InputObject)]
@@ -204,7 +205,7 @@ impl RequestsMutation {
             child_id: parse_id(&input.child_id)?,
             entitlement_code: input.entitlement_code,
             details: input.details,
-            idempotency_key: input.idempotency_key,
+            idempotency_key: IdempotencyKey::parse(&input.idempotency_key).on("idempotencyKey")?,
         };
         Ok(ServiceRequest::from_view(svc::submit(state(ctx), &v, s).await?, lang(ctx), ctx))
     }
@@ -212,7 +213,7 @@ impl RequestsMutation {
     /// The family answers a question; the deadline clock resumes.
     async fn answer_request(&self, ctx: &Context<'_>, id: ID, message: String) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::answer(state(ctx), &v, parse_id(&id)?, &message).await?, lang(ctx), ctx))
+        Ok(ServiceRequest::from_view(svc::answer(state(ctx), &v, parse_id(&id)?, note(&message, "message")?).await?, lang(ctx), ctx))
     }
 
     /// The family withdraws a request before it is resolved.
@@ -230,13 +231,21 @@ impl RequestsMutation {
     /// Asks the family for information; the deadline clock pauses until they answer.
     async fn ask_for_information(&self, ctx: &Context<'_>, id: ID, message: String) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::ask_for_information(state(ctx), &v, parse_id(&id)?, &message).await?, lang(ctx), ctx))
+        Ok(ServiceRequest::from_view(
+            svc::ask_for_information(state(ctx), &v, parse_id(&id)?, note(&message, "message")?).await?,
+            lang(ctx),
+            ctx,
+        ))
     }
 
     /// Grants or rejects; a rejection shows the family the rule it rests on.
     async fn resolve_request(&self, ctx: &Context<'_>, id: ID, granted: bool, reason: String) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::resolve(state(ctx), &v, parse_id(&id)?, granted, &reason).await?, lang(ctx), ctx))
+        Ok(ServiceRequest::from_view(
+            svc::resolve(state(ctx), &v, parse_id(&id)?, granted, note(&reason, "reason")?).await?,
+            lang(ctx),
+            ctx,
+        ))
     }
 
     /// Transfers to another department or county within the policy's routing.
@@ -250,7 +259,7 @@ impl RequestsMutation {
     ) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
         Ok(ServiceRequest::from_view(
-            svc::transfer(state(ctx), &v, parse_id(&id)?, &department_code, &region_code, &reason).await?,
+            svc::transfer(state(ctx), &v, parse_id(&id)?, &department_code, &region_code, note(&reason, "reason")?).await?,
             lang(ctx),
             ctx,
         ))
@@ -259,7 +268,7 @@ impl RequestsMutation {
     /// Comments on a request: public ones reach the family, internal ones never do.
     async fn comment_on_request(&self, ctx: &Context<'_>, id: ID, body: String, internal: bool) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::comment(state(ctx), &v, parse_id(&id)?, &body, internal).await?, lang(ctx), ctx))
+        Ok(ServiceRequest::from_view(svc::comment(state(ctx), &v, parse_id(&id)?, note(&body, "body")?, internal).await?, lang(ctx), ctx))
     }
 }
 
@@ -299,4 +308,9 @@ impl RequestsSubscription {
             }
         }))
     }
+}
+
+/// A caseworker's or family's note on a request, parsed once here (`VALIDATION` on `field`).
+fn note(raw: &str, field: &str) -> AppResult<svc::Note> {
+    svc::Note::parse(raw).on(field)
 }

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     error::Lang,
-    services::requests::{self as svc, RequestSummary, RequestView, status},
+    services::requests::{self as svc, RequestSummary, RequestView},
 };
 
 // The domain's states, one for one: a state missing here does not compile (the two resolved
@@ -203,8 +203,8 @@ impl ServiceRequest {
             .map(|e| RequestEvent {
                 id: ID(e.id.to_string()),
                 kind: e.kind,
-                from_status: e.from_status.as_deref().map(RequestStatus::parse),
-                to_status: e.to_status.as_deref().map(RequestStatus::parse),
+                from_status: e.from_status.map(|s| domain::lifecycle::request::RequestStatus::from(s).into()),
+                to_status: e.to_status.map(|s| domain::lifecycle::request::RequestStatus::from(s).into()),
                 note: e.note,
                 public: e.public,
                 actor_id: e.actor_id.map(|a| ID(a.to_string())),
@@ -220,9 +220,9 @@ impl ServiceRequest {
         let region = Region::of(&state(ctx).reference.divisions(), &r.region_code);
         ServiceRequest(ServiceRequestFields {
             id: ID(r.id.to_string()),
-            overdue: status::OPEN.contains(&r.status.as_str()) && r.paused_at.is_none() && r.due_at < now,
-            public_status: svc::public_status(&r.status).get(lang).to_owned(),
-            status: RequestStatus::parse(&r.status),
+            overdue: r.status.is_open() && r.paused_at.is_none() && r.due_at < now,
+            public_status: svc::public_status(r.status).get(lang).to_owned(),
+            status: r.status.into(),
             kind: r.kind,
             department: Department::named(&r.department_code, lang),
             region,
