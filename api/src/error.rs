@@ -74,6 +74,19 @@ impl Msg {
     }
 }
 
+/// Names the input field of a typed value's refusal, where a parse meets its field:
+/// `Email::parse(&raw).on("email")?` answers `VALIDATION` on `email` in the parser's words.
+pub trait OnField<T> {
+    /// The value, or `VALIDATION` on `field`.
+    fn on(self, field: &str) -> AppResult<T>;
+}
+
+impl<T, E: domain::input::Refusal> OnField<T> for Result<T, E> {
+    fn on(self, field: &str) -> AppResult<T> {
+        self.map_err(|e| AppError::refused(field, &e))
+    }
+}
+
 /// Every failure a client can see. The codes are the fixed set of API.md.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
@@ -189,6 +202,12 @@ impl AppError {
     /// A validation error on `field`.
     pub fn validation(field: &str, zh: &'static str, en: &'static str) -> Self {
         AppError::Validation { field: field.to_owned(), msg: Msg::new(zh, en) }
+    }
+
+    /// A typed input value refused by its parser (`domain::input`): `VALIDATION` on `field`, in
+    /// the parser's words.
+    pub fn refused(field: &str, e: &impl domain::input::Refusal) -> Self {
+        AppError::Validation { field: field.to_owned(), msg: Msg { zh: e.zh(), en: e.en() } }
     }
 
     /// A conflict with a fixed message.

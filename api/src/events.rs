@@ -57,7 +57,7 @@ impl EventBus {
             department_code: r.department_code.clone(),
             region_code: r.region_code.clone(),
             entitlement_code: r.entitlement_code.clone(),
-            status: r.status.clone(),
+            status: r.status.to_string(),
         };
         if conn.get_database_backend() == DbBackend::Postgres {
             let payload = serde_json::to_string(&e).unwrap_or_default();

@@ -5,6 +5,7 @@
 
 use std::time::Instant;
 
+use domain::lifecycle::booking::BookingStatus;
 use futures::StreamExt;
 use integration_tests::{TestApp, fixtures};
 use serde_json::{Value, json};
@@ -153,21 +154,21 @@ type SessionCheck = (i32, i32, i64, i64, i64, Option<i64>, Option<i64>, i64);
 /// Every hot session: seat counter and confirmed bookings both at capacity, and the waiting
 /// children holding places 1…n, each once.
 async fn check_sessions(pool: &sea_orm::sqlx::PgPool, ids: &[String]) {
-    let rows: Vec<SessionCheck> = sea_orm::sqlx::query_as(
+    let (confirmed, waitlisted) = (BookingStatus::Confirmed.as_str(), BookingStatus::Waitlisted.as_str());
+    let sql = format!(
         "SELECT s.capacity, s.booked,
-                count(*) FILTER (WHERE b.status = 'confirmed'),
-                count(*) FILTER (WHERE b.status = 'waitlisted'),
-                count(DISTINCT b.waitlist_seq) FILTER (WHERE b.status = 'waitlisted'),
-                min(b.waitlist_seq) FILTER (WHERE b.status = 'waitlisted'),
-                max(b.waitlist_seq) FILTER (WHERE b.status = 'waitlisted'),
+                count(*) FILTER (WHERE b.status = '{confirmed}'),
+                count(*) FILTER (WHERE b.status = '{waitlisted}'),
+                count(DISTINCT b.waitlist_seq) FILTER (WHERE b.status = '{waitlisted}'),
+                min(b.waitlist_seq) FILTER (WHERE b.status = '{waitlisted}'),
+                max(b.waitlist_seq) FILTER (WHERE b.status = '{waitlisted}'),
                 s.waitlist_last
            FROM sessions s LEFT JOIN bookings b ON b.session_id = s.id
-          WHERE s.id = ANY($1::text[]::uuid[]) GROUP BY s.id",
-    )
-    .bind(ids)
-    .fetch_all(pool)
-    .await
-    .expect("check");
+          WHERE s.id = ANY($1::text[]::uuid[]) GROUP BY s.id"
+    );
+    // Built from the domain's state names, not from input.
+    let rows: Vec<SessionCheck> =
+        sea_orm::sqlx::query_as(sea_orm::sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(pool).await.expect("check");
     let (mut booked_sessions, mut confirmed, mut waiting) = (0, 0, 0);
     for (cap, booked, conf, wait, places, lo, hi, last) in &rows {
         if *conf == 0 && *wait == 0 {

@@ -1,5 +1,6 @@
 //! The department queue on one million requests, through GraphQL and by plain SQL.
 
+use domain::lifecycle::request::RequestStatus;
 use serde_json::json;
 
 use crate::{
@@ -12,7 +13,15 @@ const QUEUE: &str = "query($a: String){ queue(first: 20, after: $a){ edges { cur
 
 /// One million requests over Guizhou's counties and six departments on PostgreSQL; one county
 /// queue's first page and a page deep in it, through GraphQL and by plain SQL.
+/// States as an SQL list (`'routed','claimed',…`), named by `domain::lifecycle`, the one source
+/// of the stored names.
+fn sql_list(states: &[RequestStatus]) -> String {
+    states.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(",")
+}
+
 pub async fn queue_scenario(a: &Args) {
+    let open = sql_list(&RequestStatus::OPEN);
+    let generated = sql_list(&[RequestStatus::OPEN.as_slice(), &[RequestStatus::Granted]].concat());
     use sea_orm::{ConnectionTrait, Statement};
     let admin = std::env::var("BENCH_DATABASE_URL").unwrap_or("postgres://postgres@127.0.0.1:5432/postgres".into());
     let name = "tongxin_bench_queue";
@@ -49,7 +58,7 @@ pub async fn queue_scenario(a: &Args) {
                policy_version, eligibility_outcome, cross_province, first_response_due_at, due_at, escalation_level, created_at, updated_at)
              SELECT gen_random_uuid(), 'lead', gen_random_uuid(), '{guardian}', d.e[1 + g % 6], d.a[1 + g % 6],
                     c.a[1 + (g / 6) % array_length(c.a, 1)],
-                    (ARRAY['routed','claimed','in_progress','needs_info','resolved_granted'])[1 + (g / 7) % 5], 0, 'bench', 'guizhou-2025', 'ELIGIBLE', false,
+                    (ARRAY[{generated}])[1 + (g / 7) % 5], 0, 'bench', 'guizhou-2025', 'ELIGIBLE', false,
                     now() + (g % 997) * interval '1 hour', now() + (g % 9973) * interval '1 minute', 0, now(), now()
              FROM generate_series(1, 1000000) g, c, d"
         );
@@ -93,7 +102,9 @@ pub async fn queue_scenario(a: &Args) {
     let rows: i64 = db
         .query_one_raw(Statement::from_string(
             sea_orm::DbBackend::Postgres,
-            "SELECT count(*) AS n FROM requests WHERE department_code = 'education' AND region_code = '520102' AND status IN ('routed','claimed','in_progress','needs_info')",
+            format!(
+                "SELECT count(*) AS n FROM requests WHERE department_code = 'education' AND region_code = '520102' AND status IN ({open})"
+            ),
         ))
         .await
         .ok()
@@ -105,7 +116,7 @@ pub async fn queue_scenario(a: &Args) {
         let r = db
             .query_one_raw(Statement::from_string(
                 sea_orm::DbBackend::Postgres,
-                format!("SELECT due_at, id FROM requests WHERE department_code = 'education' AND region_code = '520102' AND status IN ('routed','claimed','in_progress','needs_info') ORDER BY due_at, id OFFSET {deep_at} LIMIT 1"),
+                format!("SELECT due_at, id FROM requests WHERE department_code = 'education' AND region_code = '520102' AND status IN ({open}) ORDER BY due_at, id OFFSET {deep_at} LIMIT 1"),
             ))
             .await
             .expect("deep")
@@ -125,8 +136,15 @@ pub async fn queue_scenario(a: &Args) {
     // The page as the console sends it: a trusted document, by hash.
     let first_body = crate::screening::trusted_body(&state, QUEUE, None);
     let deep_body = crate::screening::trusted_body(&state, QUEUE, Some(json!({"a": cursor})));
-    let first_sql = "SELECT * FROM requests WHERE department_code = $1 AND region_code = $2 AND status IN ('routed','claimed','in_progress','needs_info') ORDER BY due_at, id LIMIT 21";
-    let deep_sql = "SELECT * FROM requests WHERE department_code = $1 AND region_code = $2 AND status IN ('routed','claimed','in_progress','needs_info') AND (due_at, id) > ($3, $4) ORDER BY due_at, id LIMIT 21";
+    // Leaked once: the load runner's workers hold the statement for the whole run.
+    let first_sql: &'static str = format!(
+        "SELECT * FROM requests WHERE department_code = $1 AND region_code = $2 AND status IN ({open}) ORDER BY due_at, id LIMIT 21"
+    )
+    .leak();
+    let deep_sql: &'static str = format!(
+        "SELECT * FROM requests WHERE department_code = $1 AND region_code = $2 AND status IN ({open}) AND (due_at, id) > ($3, $4) ORDER BY due_at, id LIMIT 21"
+    )
+    .leak();
     // The server's pool settings: 20 connections, each pinged as it is checked out (api::db).
     let pool =
         sea_orm::sqlx::postgres::PgPoolOptions::new().max_connections(20).test_before_acquire(true).connect(&url).await.expect("pool");

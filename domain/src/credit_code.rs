@@ -44,6 +44,38 @@ pub fn parse(raw: &str) -> Result<String, CreditCodeError> {
     Ok(code)
 }
 
+/// A valid unified social credit code, normalised (trimmed, upper case).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CreditCode(String);
+
+impl CreditCode {
+    /// Normalises and validates a code, as [`parse`].
+    pub fn parse(raw: &str) -> Result<CreditCode, CreditCodeError> {
+        parse(raw).map(CreditCode)
+    }
+
+    /// The code.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The code, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// One answer for every way a code is wrong: whoever registers the organization only needs to
+/// check the code they typed.
+impl crate::input::Refusal for CreditCodeError {
+    fn zh(&self) -> std::borrow::Cow<'static, str> {
+        "统一社会信用代码无效（18 位，校验位不符）".into()
+    }
+    fn en(&self) -> std::borrow::Cow<'static, str> {
+        "invalid unified social credit code (18 characters with a check character)".into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +98,22 @@ mod tests {
         assert_eq!(parse("91350100M000100Y44"), Err(CreditCodeError::Check));
         assert_eq!(parse("91350100M000100Y4"), Err(CreditCodeError::Length));
         assert_eq!(parse("91350100M000100I43"), Err(CreditCodeError::Character));
+    }
+
+    #[test]
+    fn the_type_holds_the_normalised_code_and_refuses_in_both_languages() {
+        let body = "52520000MJ0000001";
+        let code = format!("{body}{}", check_char(body).expect("alphabet"));
+        assert_eq!(CreditCode::parse(&format!(" {} ", code.to_lowercase())).map(CreditCode::into_string), Ok(code));
+        use crate::input::Refusal;
+        let e = CreditCode::parse("123").expect_err("short");
+        assert_eq!(
+            (e.zh(), e.en()),
+            (
+                "统一社会信用代码无效（18 位，校验位不符）".into(),
+                "invalid unified social credit code (18 characters with a check character)".into()
+            )
+        );
     }
 
     #[test]

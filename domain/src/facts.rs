@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use crate::language::Lang;
 use crate::regions::Divisions;
 
+mod plain;
+
 /// Everything the screener may know about a child. Every field is optional: an unknown fact
 /// yields `NEEDS_INFO` for the rules that read it, never a guess.
 #[derive(Default, Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -84,6 +86,18 @@ pub enum FactValue<'a> {
     Date(Option<NaiveDate>),
     Region(Option<&'a str>),
     Number(Option<u8>),
+}
+
+impl FactValue<'_> {
+    /// Whether the fact was given, whatever its value.
+    pub fn is_known(self) -> bool {
+        match self {
+            FactValue::Bool(v) => v.is_some(),
+            FactValue::Date(v) => v.is_some(),
+            FactValue::Region(v) => v.is_some(),
+            FactValue::Number(v) => v.is_some(),
+        }
+    }
 }
 
 use FactId as F;
@@ -170,81 +184,16 @@ impl FactId {
         }
     }
 
-    /// A plain statement of a yes/no fact's value for families, with `{residence}` / `{hukou}`
-    /// placeholders: (zh yes, zh no, en yes, en no). `None` for facts that are not yes/no.
-    pub(crate) const fn plain(self) -> Option<(&'static str, &'static str, &'static str, &'static str)> {
-        Some(match self {
-            F::MovedWithGuardian => (
-                "孩子是随父母或其他监护人离开户籍地的",
-                "孩子不是随父母或其他监护人离开户籍地的",
-                "the child left the hukou place with a parent or guardian",
-                "the child did not leave the hukou place with a parent or guardian",
-            ),
-            F::HasResidencePermit => {
-                ("孩子持有居住证", "孩子还没有居住证", "the child has a residence permit", "the child has no residence permit yet")
-            }
-            F::EnrolledInSchoolAtResidence => (
-                "孩子在{residence}上学",
-                "孩子没有在{residence}上学",
-                "the child attends a school in {residence}",
-                "the child does not attend a school in {residence}",
-            ),
-            F::MeetsResidenceDibaoTest => (
-                "家庭符合{residence}的低保条件",
-                "家庭不符合{residence}的低保条件",
-                "the family meets the minimum-living-allowance conditions of {residence}",
-                "the family does not meet the minimum-living-allowance conditions of {residence}",
-            ),
-            F::MeetsHukouDibaoTest => (
-                "家庭符合户籍地{hukou}的低保条件",
-                "家庭不符合户籍地{hukou}的低保条件",
-                "the family meets the minimum-living-allowance conditions of its hukou place {hukou}",
-                "the family does not meet the minimum-living-allowance conditions of its hukou place {hukou}",
-            ),
-            F::FamilyEconomicHardship => {
-                ("家庭经济困难", "家庭没有经济困难", "the family is in economic hardship", "the family is not in economic hardship")
-            }
-            F::SuddenHardship => (
-                "家庭遇到了突发的生活困难",
-                "家庭没有遇到突发的生活困难",
-                "the family has met a sudden hardship",
-                "the family has not met a sudden hardship",
-            ),
-            F::HasDisabilityCertificate => (
-                "孩子持有残疾人证",
-                "孩子没有残疾人证",
-                "the child has a disability certificate",
-                "the child has no disability certificate",
-            ),
-            F::OrphanOrUnsupported => (
-                "孩子是孤儿或事实无人抚养儿童",
-                "孩子不是孤儿或事实无人抚养儿童",
-                "the child is an orphan or has in fact nobody to support them",
-                "the child is not an orphan and has someone to support them",
-            ),
-            F::SeriousIllness => {
-                ("孩子患有重大疾病", "孩子没有重大疾病", "the child has a serious illness", "the child has no serious illness")
-            }
-            F::DiagnosedMentalDisorder => (
-                "孩子确诊了精神疾病",
-                "孩子没有确诊精神疾病",
-                "the child has a diagnosed mental disorder",
-                "the child has no diagnosed mental disorder",
-            ),
-            F::GuardianshipAbsent => (
-                "孩子身边没有人监护",
-                "孩子有人监护",
-                "nobody is looking after the child as guardian",
-                "the child has a guardian looking after them",
-            ),
-            F::MeetsHousingSupportConditions => (
-                "家庭符合{residence}的住房保障条件",
-                "家庭不符合{residence}的住房保障条件",
-                "the family meets the housing-support conditions of {residence}",
-                "the family does not meet the housing-support conditions of {residence}",
-            ),
-            _ => return None,
-        })
+    /// Whether the fact is sensitive personal information (health, disability, mental health;
+    /// PIPL art. 28): stored and processed only under a separate `SENSITIVE_DATA` consent. The
+    /// one table of sensitivity: consent checks, stripping and the access log read it.
+    pub const fn is_sensitive(self) -> bool {
+        matches!(self, F::HasDisabilityCertificate | F::DisabilityGrade | F::SeriousIllness | F::DiagnosedMentalDisorder)
+    }
+
+    /// The sensitive facts, in catalog order.
+    pub fn sensitive() -> impl Iterator<Item = FactId> {
+        FactId::ALL.into_iter().filter(|f| f.is_sensitive())
     }
 
     /// Looks a fact up by its API name.
@@ -395,4 +344,20 @@ pub fn validate(facts: &Facts, divisions: &Divisions, as_of: NaiveDate) -> Resul
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FactId, Facts};
+
+    #[test]
+    fn health_and_disability_are_the_sensitive_facts_and_clear_as_a_whole() {
+        let names: Vec<&str> = FactId::sensitive().map(FactId::api_name).collect();
+        assert_eq!(names, ["hasDisabilityCertificate", "disabilityGrade", "seriousIllness", "diagnosedMentalDisorder"]);
+        let mut f = Facts { serious_illness: Some(false), disability_grade: Some(2), sudden_hardship: Some(true), ..Facts::default() };
+        let known: Vec<&str> = FactId::sensitive().filter(|id| f.get(*id).is_known()).map(FactId::api_name).collect();
+        assert_eq!(known, ["disabilityGrade", "seriousIllness"], "a `false` is known too");
+        FactId::sensitive().for_each(|id| f.clear(id));
+        assert_eq!(f, Facts { sudden_hardship: Some(true), ..Facts::default() });
+    }
 }

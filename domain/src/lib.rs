@@ -10,6 +10,7 @@ pub mod documents;
 pub mod eligibility;
 pub mod facts;
 pub mod identity;
+pub mod input;
 pub mod language;
 pub mod lifecycle;
 pub mod monitoring;

@@ -11,8 +11,10 @@
 //! knows about the county row, so such a code is a valid county-level place.
 
 mod check;
+mod county;
 mod division;
 mod index;
 
+pub use county::{GuizhouCounty, NotAGuizhouCounty};
 pub use division::{Division, DivisionsError, GUIZHOU, Level};
 pub use index::Divisions;

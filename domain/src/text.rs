@@ -51,6 +51,53 @@ pub fn check(raw: &str, max: usize, lines: Lines) -> Result<String, TextError> {
     Ok(t)
 }
 
+/// A text that passed [`check`]: trimmed, 1 to `MAX` characters, one line unless `MANY`. The API
+/// parses each free-text input into one of these once; the use cases take the type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Text<const MAX: usize, const MANY: bool>(String);
+
+/// A one-line text (a name, an address) of at most `MAX` characters.
+pub type Line<const MAX: usize> = Text<MAX, false>;
+/// A multi-line text (a comment, a reason) of at most `MAX` characters.
+pub type Paragraph<const MAX: usize> = Text<MAX, true>;
+
+impl<const MAX: usize, const MANY: bool> Text<MAX, MANY> {
+    /// Checks a required text.
+    pub fn parse(raw: &str) -> Result<Self, TextError> {
+        check(raw, MAX, if MANY { Lines::Many } else { Lines::One }).map(Text)
+    }
+
+    /// Checks an optional text: absent or blank is `None`.
+    pub fn parse_optional(raw: Option<&str>) -> Result<Option<Self>, TextError> {
+        raw.filter(|s| !s.trim().is_empty()).map(Self::parse).transpose()
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The text, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl crate::input::Refusal for TextError {
+    fn zh(&self) -> std::borrow::Cow<'static, str> {
+        match self {
+            TextError::Length { max } => format!("须为 1–{max} 个字符").into(),
+            TextError::Control => "不能包含控制字符或文字方向控制符（如 U+202E）".into(),
+        }
+    }
+    fn en(&self) -> std::borrow::Cow<'static, str> {
+        match self {
+            TextError::Length { max } => format!("must have 1 to {max} characters").into(),
+            TextError::Control => "must not contain control characters or text-direction controls (such as U+202E)".into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +116,18 @@ mod tests {
         assert_eq!(check("  ", 5, Lines::One), Err(TextError::Length { max: 5 }));
         assert_eq!(check("王小花", 3, Lines::One), Ok("王小花".into()));
         assert_eq!(check("王小花花", 3, Lines::One), Err(TextError::Length { max: 3 }));
+    }
+
+    #[test]
+    fn a_bounded_text_is_parsed_by_the_rule_of_its_kind_and_size() {
+        assert_eq!(Line::<3>::parse(" 王小花 ").map(Text::into_string), Ok("王小花".into()));
+        assert_eq!(Line::<3>::parse("王小花花"), Err(TextError::Length { max: 3 }));
+        assert_eq!(Line::<20>::parse("第一行\n第二行"), Err(TextError::Control));
+        assert_eq!(Paragraph::<20>::parse("第一行\r\n第二行").map(Text::into_string), Ok("第一行\n第二行".into()));
+        assert_eq!(Paragraph::<5>::parse_optional(Some("  ")), Ok(None));
+        assert_eq!(Paragraph::<5>::parse_optional(None), Ok(None));
+        use crate::input::Refusal;
+        assert_eq!(TextError::Length { max: 100 }.zh(), "须为 1–100 个字符");
+        assert_eq!(TextError::Control.en(), "must not contain control characters or text-direction controls (such as U+202E)");
     }
 }

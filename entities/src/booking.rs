@@ -15,7 +15,7 @@ pub struct Model {
     /// Guardian who booked (receives the e-mails).
     pub guardian_id: Uuid,
     /// confirmed, waitlisted, cancelled, attended or no_show.
-    pub status: String,
+    pub status: crate::status::BookingStatus,
     /// Waiting order (set while waitlisted).
     pub waitlist_seq: Option<i64>,
     /// Booking time.

@@ -21,8 +21,8 @@ pub struct Model {
     pub region_code: String,
     /// What is to be done.
     pub description: String,
-    /// open or done.
-    pub status: String,
+    /// open, done or withdrawn.
+    pub status: crate::status::CareStatus,
     /// Due time.
     pub due_at: DateTimeUtc,
     /// How many levels it was escalated.

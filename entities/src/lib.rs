@@ -35,6 +35,7 @@ pub mod risk_assessment;
 pub mod screening;
 pub mod service;
 pub mod session;
+pub mod status;
 pub mod subscribe_grant;
 pub mod trusted_document;
 pub mod wechat_access_token;

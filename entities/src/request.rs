@@ -23,7 +23,7 @@ pub struct Model {
     /// Queue region (county; prefecture or province after escalation).
     pub region_code: String,
     /// Status code.
-    pub status: String,
+    pub status: crate::status::RequestStatus,
     /// 0 normal, 1 high (high-risk child).
     pub priority: i32,
     /// What the family wrote.

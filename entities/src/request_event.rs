@@ -15,9 +15,9 @@ pub struct Model {
     /// What happened.
     pub kind: String,
     /// Status before.
-    pub from_status: Option<String>,
+    pub from_status: Option<crate::status::RequestStatus>,
     /// Status after.
-    pub to_status: Option<String>,
+    pub to_status: Option<crate::status::RequestStatus>,
     /// Note, comment or reason.
     pub note: Option<String>,
     /// Visible to the family.

@@ -27,8 +27,8 @@ async fn a_record_falls_due_exactly_six_months_after_its_verification_and_a_veri
 
     // No child director covers this record (it has no township): the county's civil affairs are
     // reminded instead, once, without the child's name.
-    assert_eq!(api::services::screening::notify_due(&app.state).await.expect("job"), 1);
-    assert_eq!(api::services::screening::notify_due(&app.state).await.expect("job"), 0);
+    assert_eq!(api::services::register::notify_due(&app.state).await.expect("job"), 1);
+    assert_eq!(api::services::register::notify_due(&app.state).await.expect("job"), 0);
     let reminders: Vec<String> =
         app.emails_to("ca@nanming.gov.cn").await.into_iter().filter(|m| m.contains("verified for six months")).collect();
     assert_eq!(reminders.len(), 1);
@@ -81,8 +81,8 @@ async fn a_screened_child_is_registered_on_paper_consent_reminded_once_and_taken
     // Half a year later the director is reminded once, without the child's name in the mail.
     let days = (domain::calendar::add_months(app.state.clock.today(), 6).expect("d") - app.state.clock.today()).num_days();
     app.state.clock.advance(Duration::days(days));
-    assert_eq!(api::services::screening::notify_due(&app.state).await.expect("job"), 1);
-    assert_eq!(api::services::screening::notify_due(&app.state).await.expect("job"), 0, "twice is once");
+    assert_eq!(api::services::register::notify_due(&app.state).await.expect("job"), 1);
+    assert_eq!(api::services::register::notify_due(&app.state).await.expect("job"), 0, "twice is once");
     let mails: Vec<String> =
         app.emails_to("director@xinhua.gov.cn").await.into_iter().filter(|m| m.contains("verified for six months")).collect();
     assert_eq!(mails.len(), 1);
@@ -135,12 +135,12 @@ async fn a_child_turning_sixteen_leaves_scope_that_day_and_open_requests_stay_ma
     let stats = "query{ statistics(regionCode: \"520102\"){ childrenInScope verification { records } } }";
 
     app.state.clock.advance(Duration::days(2)); // the day before the birthday
-    assert_eq!(api::services::screening::mark_aged_out(&app.state).await.expect("job"), 0);
+    assert_eq!(api::services::register::mark_aged_out(&app.state).await.expect("job"), 0);
     assert_eq!(in_scope(&app.gql(Some(&ca), stats, json!({})).await), 1);
 
     app.state.clock.advance(Duration::days(1)); // the 16th birthday
-    assert_eq!(api::services::screening::mark_aged_out(&app.state).await.expect("job"), 1);
-    assert_eq!(api::services::screening::mark_aged_out(&app.state).await.expect("job"), 0);
+    assert_eq!(api::services::register::mark_aged_out(&app.state).await.expect("job"), 1);
+    assert_eq!(api::services::register::mark_aged_out(&app.state).await.expect("job"), 0);
     let s = app.gql(Some(&ca), stats, json!({})).await;
     assert_eq!(in_scope(&s), 0, "out of scope on the birthday");
     assert_eq!(s["data"]["statistics"]["verification"]["records"], 0, "and out of the register");

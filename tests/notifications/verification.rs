@@ -25,7 +25,7 @@ async fn a_record_due_for_verification_reaches_each_guardian_on_the_familys_chan
     app.child(&by_mail).born("2018-05-01").hukou("520304").lives_in("520102").await;
 
     app.state.clock.advance(Duration::days(200));
-    assert_eq!(api::services::screening::notify_due(&app.state).await.expect("job"), 3);
+    assert_eq!(api::services::register::notify_due(&app.state).await.expect("job"), 3);
     drain(&app).await;
     let day = (app.state.clock.now() + Duration::hours(8)).format("%Y-%m-%d").to_string();
 
@@ -44,7 +44,7 @@ async fn a_record_due_for_verification_reaches_each_guardian_on_the_familys_chan
     assert!(!due[0].contains("小明"), "no child's name in the notice");
 
     // Once per due period, however often the job runs.
-    assert_eq!(api::services::screening::notify_due(&app.state).await.expect("job"), 0);
+    assert_eq!(api::services::register::notify_due(&app.state).await.expect("job"), 0);
     drain(&app).await;
     assert_eq!(wx.delivered().len(), 1);
     assert_eq!(sms.sent().iter().filter(|s| s.template == NOTICE_TEMPLATES[3]).count(), 1);

@@ -42,9 +42,9 @@ async fn status_in_db(app: &TestApp, table: &str, id: &str) -> String {
     use sea_orm::EntityTrait;
     let (db, id) = (&app.state.db, uuid::Uuid::parse_str(id).expect("uuid"));
     let found = match table {
-        "requests" => request::Entity::find_by_id(id).one(db).await.expect("q").map(|r| r.status),
-        "care_measures" => care_measure::Entity::find_by_id(id).one(db).await.expect("q").map(|r| r.status),
-        _ => booking::Entity::find_by_id(id).one(db).await.expect("q").map(|r| r.status),
+        "requests" => request::Entity::find_by_id(id).one(db).await.expect("q").map(|r| r.status.to_string()),
+        "care_measures" => care_measure::Entity::find_by_id(id).one(db).await.expect("q").map(|r| r.status.to_string()),
+        _ => booking::Entity::find_by_id(id).one(db).await.expect("q").map(|r| r.status.to_string()),
     };
     found.expect("row")
 }

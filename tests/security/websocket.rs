@@ -96,7 +96,7 @@ async fn a_disabled_clerk_can_neither_list_nor_claim_over_an_open_socket() {
         use sea_orm::EntityTrait;
         entities::request::Entity::find_by_id(uuid::Uuid::parse_str(&rid).expect("uuid")).one(&app.state.db).await.expect("read")
     };
-    assert_eq!(stored.expect("request").status, "routed", "nobody claimed it");
+    assert_eq!(stored.expect("request").status.to_string(), "routed", "nobody claimed it");
 }
 
 #[tokio::test]

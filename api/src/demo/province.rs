@@ -5,7 +5,7 @@
 //! the data obeys the same rules as real use. Deterministic and run once (a marker account).
 
 use chrono::{Duration, NaiveDate};
-use domain::{eligibility::Facts, monitoring::KeyCareReason};
+use domain::{credit_code::CreditCode, eligibility::Facts, input::IdempotencyKey, monitoring::KeyCareReason, text::Line};
 use entities::account;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -13,15 +13,15 @@ use uuid::Uuid;
 use super::password::DEMO_PASSWORD;
 use crate::{
     auth::{Role, Viewer, password},
-    error::AppResult,
+    error::{AppResult, OnField},
     services::{
-        bookings,
+        accounts, bookings,
         children::{self, ChildData, ChildDetails},
         directory::{self, NewLocation, NewOrganization, NewService},
         families::{self, CONSENT_TEXT_VERSION, Purpose},
         key_care::{self, Assessment, NewMeasure},
+        register::{self, PaperConsent},
         requests::{self, Submission},
-        screening::{self, PaperConsent},
     },
     state::AppState,
 };
@@ -142,16 +142,16 @@ async fn work(state: &AppState, hash: &str, family: &Viewer, r: &requests::Reque
         step => {
             requests::claim(state, &desk, id).await?;
             if (2..=3).contains(&step) {
-                requests::ask_for_information(state, &desk, id, "请补充居住证复印件").await?;
+                requests::ask_for_information(state, &desk, id, note("请补充居住证复印件")?).await?;
             }
             if step == 3 {
-                requests::answer(state, family, id, "已上传居住证复印件").await?;
+                requests::answer(state, family, id, note("已上传居住证复印件")?).await?;
             }
             if step == 4 {
-                requests::resolve(state, &desk, id, true, "符合条件，已安排").await?;
+                requests::resolve(state, &desk, id, true, note("符合条件，已安排")?).await?;
             }
             if step == 5 {
-                requests::resolve(state, &desk, id, false, "居住时间不满六个月（措施（一））").await?;
+                requests::resolve(state, &desk, id, false, note("居住时间不满六个月（措施（一））")?).await?;
             }
         }
     }
@@ -195,7 +195,7 @@ pub async fn populate(state: &AppState, admin: &Viewer) -> AppResult<Option<Summ
             child_id: *child,
             entitlement_code: code.into(),
             details: "演示申请".into(),
-            idempotency_key: format!("demo-{n}"),
+            idempotency_key: IdempotencyKey::parse(&format!("demo-{n}")).on("idempotencyKey")?,
         };
         let r = requests::submit(state, g, sub).await?;
         s.requests += 1;
@@ -213,7 +213,7 @@ pub async fn populate(state: &AppState, admin: &Viewer) -> AppResult<Option<Summ
                 PaperConsent {
                     signed_by: "监护人（纸质签字）".into(), signed_on: today, text_version: CONSENT_TEXT_VERSION.into()
                 };
-            screening::register_screened(state, &director, data, paper).await?;
+            register::register_screened(state, &director, data, paper).await?;
             s.children += 1;
         }
     }
@@ -268,14 +268,14 @@ async fn directory_and_bookings(
     let org = directory::register_organization(
         state,
         NewOrganization {
-            name: "南明区童心社会工作服务中心".into(),
-            credit_code: code,
-            contact_name: "陈社工".into(),
+            name: Line::parse("南明区童心社会工作服务中心").on("name")?,
+            credit_code: CreditCode::parse(&code).on("creditCode")?,
+            contact_name: accounts::parse_name("陈社工", "contactName")?,
             contact_phone: "0851-8888 1234".into(),
-            email: "org@demo.tongxin".into(),
+            email: accounts::parse_email("org@demo.tongxin")?,
             password: DEMO_PASSWORD.into(),
-            address: "贵阳市南明区新华路 1 号".into(),
-            county_code: "520102".into(),
+            address: Line::parse("贵阳市南明区新华路 1 号").on("address")?,
+            county_code: directory::guizhou_county(state, "520102", "countyCode")?,
         },
         None,
     )
@@ -338,4 +338,9 @@ async fn directory_and_bookings(
         }
     }
     Ok(booked)
+}
+
+/// A demo note, as the API would parse it.
+fn note(text: &str) -> AppResult<requests::Note> {
+    requests::Note::parse(text).on("note")
 }

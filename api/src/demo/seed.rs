@@ -38,7 +38,8 @@ pub async fn seed(state: &AppState) -> AppResult<Vec<(String, String)>> {
     }
     let guardian = "guardian@demo.tongxin";
     if find(state, guardian).await?.is_none() {
-        accounts::register(state, guardian, DEMO_PASSWORD, "张女士", None).await?;
+        let (email, name) = (accounts::parse_email(guardian)?, accounts::parse_name("张女士", "displayName")?);
+        accounts::register(state, &email, DEMO_PASSWORD, name, None).await?;
     }
     if let Some(g) = find(state, guardian).await? {
         accounts::set_password_verified(state, g.id, DEMO_PASSWORD).await?;

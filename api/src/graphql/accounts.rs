@@ -4,6 +4,7 @@ use async_graphql::{
     Context, ID, InputObject, Object, SimpleObject,
     connection::{Connection, CursorType, Edge},
 };
+use domain::input::Email;
 
 use super::{
     context::{client_addr, lang, state},
@@ -19,8 +20,8 @@ use crate::{
         Role,
         viewer::{require, require_role},
     },
-    error::{AppResult, Lang},
-    services::accounts::{self, NewStaff},
+    error::{AppResult, Lang, OnField},
+    services::accounts::{self, Name, NewStaff},
 };
 
 /// An account as its owner or an admin sees it.
@@ -161,7 +162,9 @@ impl AccountsMutation {
     /// is taken (its owner is told by e-mail), so accounts cannot be discovered.
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> AppResult<bool> {
         let addr = client_addr(ctx);
-        accounts::register(state(ctx), &input.email, &input.password, &input.display_name, addr).await?;
+        let email = Email::parse(&input.email).on("email")?;
+        let name = Name::parse(&input.display_name).on("displayName")?;
+        accounts::register(state(ctx), &email, &input.password, name, addr).await?;
         Ok(true)
     }
 
@@ -193,6 +196,7 @@ impl AccountsMutation {
     /// E-mails a password-reset link if the address has an account; always answers `true`.
     async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> AppResult<bool> {
         let addr = client_addr(ctx);
+        let email = Email::parse(&email).on("email")?;
         accounts::request_password_reset(state(ctx), &email, addr).await?;
         Ok(true)
     }

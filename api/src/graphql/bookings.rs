@@ -14,9 +14,10 @@ use super::{
 };
 use crate::{
     auth::{Role, viewer::require, viewer::require_role},
-    error::AppResult,
+    error::{AppResult, OnField},
     services::bookings::{self as svc, BookingView},
 };
+use domain::input::IdempotencyKey;
 
 // The domain's states, one for one: a state missing here does not compile.
 /// State of a booking.
@@ -33,13 +34,6 @@ pub enum BookingStatus {
     Attended,
     /// Did not come.
     NoShow,
-}
-
-impl BookingStatus {
-    /// The state of a stored name (an unknown name reads as cancelled).
-    fn parse(s: &str) -> Self {
-        s.parse::<domain::lifecycle::booking::BookingStatus>().map_or(Self::Cancelled, Self::from)
-    }
 }
 
 /// A child's booking of a session.
@@ -65,7 +59,7 @@ impl From<BookingView> for Booking {
     fn from(v: BookingView) -> Self {
         Booking {
             id: ID(v.booking.id.to_string()),
-            status: BookingStatus::parse(&v.booking.status),
+            status: domain::lifecycle::booking::BookingStatus::from(v.booking.status).into(),
             waitlist_position: v.waitlist_position,
             child_id: ID(v.booking.child_id.to_string()),
             session: v.session.into(),
@@ -120,7 +114,8 @@ impl BookingsMutation {
     ) -> AppResult<Booking> {
         let v = require(ctx)?;
         let (s, c) = (parse_id(&session_id)?, parse_id(&child_id)?);
-        Ok(svc::book(state(ctx), &v, s, c, join_waitlist, idempotency_key.as_deref()).await?.into())
+        let key = idempotency_key.as_deref().map(IdempotencyKey::parse).transpose().on("idempotencyKey")?;
+        Ok(svc::book(state(ctx), &v, s, c, join_waitlist, key).await?.into())
     }
 
     /// Cancels a booking before the organization's cutoff; the first waiting child gets the seat.

@@ -103,7 +103,7 @@ impl CareMeasure {
             answerable_region: Region::of(d, &m.region_code),
             overdue: key_care::overdue(&m, st.clock.now()),
             description: m.description,
-            status: m.status.parse::<CareStatus>().map_or(CareMeasureStatus::Open, Into::into),
+            status: CareStatus::from(m.status).into(),
             due_at: m.due_at,
             escalation_level: m.escalation_level,
             created_at: m.created_at,

@@ -1,13 +1,14 @@
 //! Children's records over GraphQL: the guardian's record keeping and rights, and entitlements for
 //! a stored child. Staff views and the access log are in `child_access`.
 
-use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Json, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
     context::state,
-    eligibility::{ScreeningInput, ScreeningResult, screen},
+    eligibility::{ScreeningResult, screen},
+    facts_input::{ChildInput, MovedWith, Sex},
     scalars::{Date, parse_id},
 };
 use crate::{
@@ -22,48 +23,6 @@ use crate::{
         claims,
     },
 };
-
-/// Sex as on the identity document.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Sex {
-    /// Female.
-    Female,
-    /// Male.
-    Male,
-}
-
-/// With whom the child moved away from the hukou place.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum MovedWith {
-    /// The father.
-    Father,
-    /// The mother.
-    Mother,
-    /// Both parents.
-    BothParents,
-    /// Another guardian.
-    OtherGuardian,
-    /// Without a guardian.
-    NoGuardian,
-}
-
-impl MovedWith {
-    fn as_str(self) -> &'static str {
-        match self {
-            MovedWith::Father => "father",
-            MovedWith::Mother => "mother",
-            MovedWith::BothParents => "both_parents",
-            MovedWith::OtherGuardian => "other_guardian",
-            MovedWith::NoGuardian => "no_guardian",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        [MovedWith::Father, MovedWith::Mother, MovedWith::BothParents, MovedWith::OtherGuardian, MovedWith::NoGuardian]
-            .into_iter()
-            .find(|m| m.as_str() == s)
-    }
-}
 
 /// A child's record. Identity and permit numbers are always masked here.
 #[derive(SimpleObject)]
@@ -210,89 +169,11 @@ impl Child {
     }
 }
 
-/// A child's record as a guardian enters it; `updateChild` replaces the whole record.
-#[derive(InputObject)]
-pub struct ChildInput {
-    /// Name.
-    pub name: String,
-    /// Sex.
-    pub sex: Sex,
-    /// Birth date; must match the ID number.
-    pub birth_date: Date,
-    /// 居民身份证号, 18 characters (optional for infants without one).
-    pub id_number: Option<String>,
-    /// Hukou county code (anywhere in China).
-    pub hukou_region_code: Option<String>,
-    /// Residence county code (in Guizhou).
-    pub residence_region_code: String,
-    /// Residence township code (inside the residence county).
-    pub residence_township_code: Option<String>,
-    /// Living at the residence since.
-    pub residence_since: Option<Date>,
-    /// Moved with a parent or guardian.
-    pub moved_with_guardian: Option<bool>,
-    /// With whom.
-    pub moved_with: Option<MovedWith>,
-    /// Holds a residence permit.
-    pub has_residence_permit: Option<bool>,
-    /// Residence permit number.
-    pub residence_permit_number: Option<String>,
-    /// Permit issued on.
-    pub residence_permit_since: Option<Date>,
-    /// Last annual endorsement of the permit.
-    pub residence_permit_endorsed_on: Option<Date>,
-    /// Enrolled in a school or kindergarten at the residence.
-    pub enrolled_in_school_at_residence: Option<bool>,
-    /// That school or kindergarten.
-    pub school_name: Option<String>,
-    /// Family meets the residence-place dibao test (self-declared).
-    pub meets_residence_dibao_test: Option<bool>,
-    /// Family meets the hukou-place dibao conditions (self-declared).
-    pub meets_hukou_dibao_test: Option<bool>,
-    /// Family economic hardship.
-    pub family_economic_hardship: Option<bool>,
-    /// Sudden hardship.
-    pub sudden_hardship: Option<bool>,
-    /// Holds a disability certificate (needs SENSITIVE_DATA consent).
-    pub has_disability_certificate: Option<bool>,
-    /// Disability grade 1–4 (needs SENSITIVE_DATA consent).
-    pub disability_grade: Option<i32>,
-    /// Orphan or de-facto unsupported child.
-    pub orphan_or_unsupported: Option<bool>,
-    /// Serious illness (needs SENSITIVE_DATA consent).
-    pub serious_illness: Option<bool>,
-    /// Diagnosed mental disorder (needs SENSITIVE_DATA consent).
-    pub diagnosed_mental_disorder: Option<bool>,
-    /// Guardianship absent.
-    pub guardianship_absent: Option<bool>,
-    /// Family meets local housing-support conditions.
-    pub meets_housing_support_conditions: Option<bool>,
-}
-
 impl ChildInput {
     pub(crate) fn into_data(self) -> AppResult<ChildData> {
-        let facts = ScreeningInput {
-            birth_date: Some(self.birth_date),
-            hukou_region_code: self.hukou_region_code.map(|c| c.trim().to_owned()),
-            residence_region_code: Some(self.residence_region_code.clone()),
-            residence_since: self.residence_since,
-            moved_with_guardian: self.moved_with_guardian,
-            has_residence_permit: self.has_residence_permit,
-            residence_permit_since: self.residence_permit_since,
-            enrolled_in_school_at_residence: self.enrolled_in_school_at_residence,
-            meets_residence_dibao_test: self.meets_residence_dibao_test,
-            meets_hukou_dibao_test: self.meets_hukou_dibao_test,
-            family_economic_hardship: self.family_economic_hardship,
-            sudden_hardship: self.sudden_hardship,
-            has_disability_certificate: self.has_disability_certificate,
-            disability_grade: self.disability_grade,
-            orphan_or_unsupported: self.orphan_or_unsupported,
-            serious_illness: self.serious_illness,
-            diagnosed_mental_disorder: self.diagnosed_mental_disorder,
-            guardianship_absent: self.guardianship_absent,
-            meets_housing_support_conditions: self.meets_housing_support_conditions,
-        }
-        .to_facts()?;
+        let mut screening = self.screening();
+        screening.hukou_region_code = screening.hukou_region_code.map(|c| c.trim().to_owned());
+        let facts = screening.to_facts()?;
         Ok(ChildData {
             name: self.name,
             sex: match self.sex {

@@ -2,7 +2,7 @@
 //! coverage of the measures. The screener stores nothing and logs no facts; it is a pure function
 //! of the input, the date and the policy.
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Object, SimpleObject};
 use domain::eligibility as engine;
 
 use super::{
@@ -10,6 +10,7 @@ use super::{
     context::{lang, state},
     coverage::{self, MeasureCoverage},
     entitlement_result::{EntitlementResult, EntitlementResultFields},
+    facts_input::ScreeningInput,
     reference::Department,
     scalars::Date,
     verdict::{ConditionTrace, Outcome, PlainAnswer},
@@ -113,49 +114,6 @@ impl ScreeningResult {
                 .collect(),
         }
     }
-}
-
-/// The facts the screener reads. All optional: an unknown fact gives `NEEDS_INFO`, never a guess.
-#[derive(InputObject, Default, Clone)]
-pub struct ScreeningInput {
-    /// Child's birth date.
-    pub birth_date: Option<Date>,
-    /// Hukou county code (anywhere in China).
-    pub hukou_region_code: Option<String>,
-    /// Residence county code.
-    pub residence_region_code: Option<String>,
-    /// Living at the residence since.
-    pub residence_since: Option<Date>,
-    /// Moved together with a parent or other guardian.
-    pub moved_with_guardian: Option<bool>,
-    /// Holds a residence permit (居住证).
-    pub has_residence_permit: Option<bool>,
-    /// Residence permit issued on.
-    pub residence_permit_since: Option<Date>,
-    /// Enrolled in a school or kindergarten at the residence.
-    pub enrolled_in_school_at_residence: Option<bool>,
-    /// Family meets the residence-place minimum-living means test (self-declared).
-    pub meets_residence_dibao_test: Option<bool>,
-    /// Family meets the hukou-place minimum-living conditions (self-declared).
-    pub meets_hukou_dibao_test: Option<bool>,
-    /// Family in economic hardship.
-    pub family_economic_hardship: Option<bool>,
-    /// Sudden hardship (accident, disaster, illness).
-    pub sudden_hardship: Option<bool>,
-    /// Holds a disability certificate.
-    pub has_disability_certificate: Option<bool>,
-    /// Disability grade 1–4.
-    pub disability_grade: Option<i32>,
-    /// Recognised orphan or de-facto unsupported child.
-    pub orphan_or_unsupported: Option<bool>,
-    /// Serious illness.
-    pub serious_illness: Option<bool>,
-    /// Diagnosed mental disorder.
-    pub diagnosed_mental_disorder: Option<bool>,
-    /// Guardianship absent.
-    pub guardianship_absent: Option<bool>,
-    /// Family meets local housing-support conditions.
-    pub meets_housing_support_conditions: Option<bool>,
 }
 
 impl ScreeningInput {

@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use domain::input::Email;
 use uuid::Uuid;
 
 use super::{
@@ -11,7 +12,7 @@ use super::{
 };
 use crate::{
     auth::{Role, viewer::require_role},
-    error::AppResult,
+    error::{AppResult, OnField},
     services::{
         children,
         families::{self, CONSENT_TEXT_VERSION, Purpose},
@@ -160,6 +161,7 @@ impl FamiliesMutation {
     /// E-mails an invitation to another guardian to join the viewer's household.
     async fn invite_guardian(&self, ctx: &Context<'_>, email: String) -> AppResult<bool> {
         let v = require_role(ctx, &[Role::Guardian])?;
+        let email = Email::parse(&email).on("email")?;
         families::invite_guardian(state(ctx), &v, &email, client_addr(ctx)).await?;
         Ok(true)
     }

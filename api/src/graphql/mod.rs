@@ -16,6 +16,7 @@ pub mod documents;
 pub mod eligibility;
 pub mod entitlement_result;
 pub mod errors;
+pub mod facts_input;
 pub mod families;
 pub mod gate;
 pub mod input_errors;

@@ -2,6 +2,7 @@
 //! organization's own record. What they offer is in `directory`.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use domain::{credit_code::CreditCode, input::Email, regions::GuizhouCounty, text::Line};
 
 use super::{
     context::{client_addr, state},
@@ -12,8 +13,8 @@ use crate::{
         Role,
         viewer::{require, require_role},
     },
-    error::AppResult,
-    services::directory as svc,
+    error::{AppResult, OnField},
+    services::{accounts::Name, directory as svc},
 };
 
 /// Review state of an organization.
@@ -115,14 +116,14 @@ impl OrganizationsMutation {
     /// login, which must verify its e-mail address.
     async fn register_organization(&self, ctx: &Context<'_>, input: OrganizationInput) -> AppResult<Organization> {
         let new = svc::NewOrganization {
-            name: input.name,
-            credit_code: input.credit_code,
-            contact_name: input.contact_name,
+            name: Line::parse(&input.name).on("name")?,
+            credit_code: CreditCode::parse(&input.credit_code).on("creditCode")?,
+            contact_name: Name::parse(&input.contact_name).on("contactName")?,
             contact_phone: input.contact_phone,
-            email: input.email,
+            email: Email::parse(&input.email).on("email")?,
             password: input.password,
-            address: input.address,
-            county_code: input.county_code,
+            address: Line::parse(&input.address).on("address")?,
+            county_code: GuizhouCounty::parse(&input.county_code, &state(ctx).reference.divisions()).on("countyCode")?,
         };
         Ok(svc::register_organization(state(ctx), new, client_addr(ctx)).await?.into())
     }

@@ -11,8 +11,8 @@ use domain::monitoring::{leaves_scope_on, verification_due};
 use entities::child;
 
 use super::{
-    children::ChildInput,
     context::state,
+    facts_input::ChildInput,
     pagination::{self, Cursor},
     reference::Region,
     scalars::{Date, parse_id},
@@ -22,7 +22,7 @@ use crate::{
     error::{AppError, AppResult},
     services::{
         children::masked,
-        screening::{self, Corrections, PaperConsent},
+        register::{self, Corrections, PaperConsent},
     },
     state::AppState,
 };
@@ -72,7 +72,7 @@ impl RegisterRecord {
             verification_due: c.last_verified_at.is_some_and(|v| verification_due((v + Duration::hours(8)).date_naive(), today)),
             leaves_scope_on: c.birth_date.and_then(leaves_scope_on).map(Date),
             source: c.source.clone(),
-            awaiting_guardian: screening::paper_consent_in_force(c),
+            awaiting_guardian: register::paper_consent_in_force(c),
         })
     }
 }
@@ -134,7 +134,7 @@ impl RegisterQuery {
         let v = require_role(ctx, &MONITOR)?;
         let n = pagination::clamp(first)?;
         let st = state(ctx);
-        let (rows, more) = screening::due(st, &v, &region_code, n, cursor_time_id(after.as_deref())?).await?;
+        let (rows, more) = register::due(st, &v, &region_code, n, cursor_time_id(after.as_deref())?).await?;
         let mut conn = Connection::new(false, more);
         for c in rows {
             let cursor = Cursor(vec![c.last_verified_at.map(|t| t.to_rfc3339()).unwrap_or_default().into(), c.id.to_string().into()]);
@@ -158,7 +158,7 @@ impl RegisterMutation {
         let v = require_role(ctx, &[Role::ChildDirector, Role::ChildSupervisor])?;
         let st = state(ctx);
         let paper = PaperConsent { signed_by: consent.signed_by, signed_on: consent.signed_on.0, text_version: consent.text_version };
-        let c = screening::register_screened(st, &v, input.into_data()?, paper).await?;
+        let c = register::register_screened(st, &v, input.into_data()?, paper).await?;
         RegisterRecord::build(st, &c)
     }
 
@@ -175,7 +175,7 @@ impl RegisterMutation {
             school_name: i.school_name,
             note: i.note,
         };
-        let c = screening::verify(st, &v, parse_id(&child_id)?, fix).await?;
+        let c = register::verify(st, &v, parse_id(&child_id)?, fix).await?;
         RegisterRecord::build(st, &c)
     }
 }

@@ -20,9 +20,10 @@ use crate::{
         Role,
         viewer::{require, require_role},
     },
-    error::{AppError, AppResult, Lang},
+    error::{AppError, AppResult, Lang, OnField},
     services::requests::{self as svc, RequestView},
 };
+use domain::input::IdempotencyKey;
 
 /// A new request.
 #[derive(InputObject)]
@@ -198,7 +199,7 @@ impl RequestsMutation {
             child_id: parse_id(&input.child_id)?,
             entitlement_code: input.entitlement_code,
             details: input.details,
-            idempotency_key: input.idempotency_key,
+            idempotency_key: IdempotencyKey::parse(&input.idempotency_key).on("idempotencyKey")?,
         };
         Ok(ServiceRequest::from_view(svc::submit(state(ctx), &v, s).await?, lang(ctx)))
     }
@@ -206,7 +207,7 @@ impl RequestsMutation {
     /// The family answers a question; the deadline clock resumes.
     async fn answer_request(&self, ctx: &Context<'_>, id: ID, message: String) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::answer(state(ctx), &v, parse_id(&id)?, &message).await?, lang(ctx)))
+        Ok(ServiceRequest::from_view(svc::answer(state(ctx), &v, parse_id(&id)?, note(&message, "message")?).await?, lang(ctx)))
     }
 
     /// The family withdraws a request before it is resolved.
@@ -224,13 +225,19 @@ impl RequestsMutation {
     /// Asks the family for information; the deadline clock pauses until they answer.
     async fn ask_for_information(&self, ctx: &Context<'_>, id: ID, message: String) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::ask_for_information(state(ctx), &v, parse_id(&id)?, &message).await?, lang(ctx)))
+        Ok(ServiceRequest::from_view(
+            svc::ask_for_information(state(ctx), &v, parse_id(&id)?, note(&message, "message")?).await?,
+            lang(ctx),
+        ))
     }
 
     /// Grants or rejects; a rejection shows the family the rule it rests on.
     async fn resolve_request(&self, ctx: &Context<'_>, id: ID, granted: bool, reason: String) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::resolve(state(ctx), &v, parse_id(&id)?, granted, &reason).await?, lang(ctx)))
+        Ok(ServiceRequest::from_view(
+            svc::resolve(state(ctx), &v, parse_id(&id)?, granted, note(&reason, "reason")?).await?,
+            lang(ctx),
+        ))
     }
 
     /// Transfers to another department or county within the policy's routing.
@@ -244,7 +251,7 @@ impl RequestsMutation {
     ) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
         Ok(ServiceRequest::from_view(
-            svc::transfer(state(ctx), &v, parse_id(&id)?, &department_code, &region_code, &reason).await?,
+            svc::transfer(state(ctx), &v, parse_id(&id)?, &department_code, &region_code, note(&reason, "reason")?).await?,
             lang(ctx),
         ))
     }
@@ -252,7 +259,7 @@ impl RequestsMutation {
     /// Comments on a request: public ones reach the family, internal ones never do.
     async fn comment_on_request(&self, ctx: &Context<'_>, id: ID, body: String, internal: bool) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(svc::comment(state(ctx), &v, parse_id(&id)?, &body, internal).await?, lang(ctx)))
+        Ok(ServiceRequest::from_view(svc::comment(state(ctx), &v, parse_id(&id)?, note(&body, "body")?, internal).await?, lang(ctx)))
     }
 }
 
@@ -292,4 +299,9 @@ impl RequestsSubscription {
             }
         }))
     }
+}
+
+/// A caseworker's or family's note on a request, parsed once here (`VALIDATION` on `field`).
+fn note(raw: &str, field: &str) -> AppResult<svc::Note> {
+    svc::Note::parse(raw).on(field)
 }

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     error::Lang,
-    services::requests::{self as svc, RequestSummary, RequestView, status},
+    services::requests::{self as svc, RequestSummary, RequestView},
 };
 
 // The domain's states, one for one: a state missing here does not compile (the two resolved
@@ -179,7 +179,7 @@ impl OutputType for ServiceRequest {
                 "priority" => Value::Number(r.priority.into()),
                 "escalationLevel" => Value::Number(r.escalation_level.into()),
                 "workingDaysLeft" => Value::Number(self.working_days_left(ctx).into()),
-                "status" => OutputType::resolve(&RequestStatus::parse(&r.status), &sub, f).await?,
+                "status" => OutputType::resolve(&RequestStatus::from(r.status), &sub, f).await?,
                 "department" => OutputType::resolve(&Department::named(&r.department_code, self.lang), &sub, f).await?,
                 "region" => OutputType::resolve(&self.region(ctx), &sub, f).await?,
                 "dueAt" => OutputType::resolve(&r.due_at, &sub, f).await?,
@@ -209,8 +209,8 @@ impl ServiceRequest {
             .map(|e| RequestEvent {
                 id: ID(e.id.to_string()),
                 kind: e.kind,
-                from_status: e.from_status.as_deref().map(RequestStatus::parse),
-                to_status: e.to_status.as_deref().map(RequestStatus::parse),
+                from_status: e.from_status.map(|s| domain::lifecycle::request::RequestStatus::from(s).into()),
+                to_status: e.to_status.map(|s| domain::lifecycle::request::RequestStatus::from(s).into()),
                 note: e.note,
                 public: e.public,
                 actor_id: e.actor_id.map(|a| ID(a.to_string())),
@@ -227,11 +227,11 @@ impl ServiceRequest {
 
     fn overdue(&self, ctx: &ContextSelectionSet<'_>) -> bool {
         let r = &self.summary;
-        status::OPEN.contains(&r.status.as_str()) && r.paused_at.is_none() && r.due_at < state(ctx).clock.now()
+        r.status.is_open() && r.paused_at.is_none() && r.due_at < state(ctx).clock.now()
     }
 
     fn public_status(&self) -> String {
-        svc::public_status(&self.summary.status).get(self.lang).to_owned()
+        svc::public_status(self.summary.status).get(self.lang).to_owned()
     }
 
     fn region(&self, ctx: &ContextSelectionSet<'_>) -> Region {
@@ -251,7 +251,7 @@ impl ServiceRequest {
             id: ID(r.id.to_string()),
             overdue: self.overdue(ctx),
             public_status: self.public_status(),
-            status: RequestStatus::parse(&r.status),
+            status: r.status.into(),
             kind: r.kind,
             department: Department::named(&r.department_code, self.lang),
             region: self.region(ctx),

@@ -3,6 +3,7 @@
 //! the national child-welfare information system.
 
 use async_graphql::{Context, Object, SimpleObject};
+use domain::lifecycle::booking::BookingStatus;
 
 use super::{
     context::{lang, state},
@@ -138,8 +139,8 @@ impl StatisticsQuery {
         let st = state(ctx);
         let l = lang(ctx);
         let s = statistics::statistics(st, &v, &region_code, from.map(|d| d.0), to.map(|d| d.0)).await?;
-        let attended = s.bookings.by_status.get("attended").copied().unwrap_or(0);
-        let no_show = s.bookings.by_status.get("no_show").copied().unwrap_or(0);
+        let attended = s.bookings.by_status.get(BookingStatus::Attended.as_str()).copied().unwrap_or(0);
+        let no_show = s.bookings.by_status.get(BookingStatus::NoShow.as_str()).copied().unwrap_or(0);
         Ok(Statistics {
             region: Region::of(&st.reference.divisions(), &s.region_code),
             from: Date(s.from),

@@ -1,24 +1,12 @@
 //! Idempotency keys of `bookSession`, as `submitRequest` has them: a phone that lost the answer
-//! retries with the same key and gets the same booking instead of `CONFLICT`.
+//! retries with the same key and gets the same booking instead of `CONFLICT`. The key's rule is
+//! `domain::input::IdempotencyKey`, parsed where the GraphQL input is read.
 
 use entities::booking;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
-
-/// The trimmed key, 1 to 128 characters.
-pub fn check(key: &str) -> AppResult<String> {
-    let key = key.trim();
-    if key.is_empty() || key.len() > 128 {
-        return Err(AppError::validation(
-            "idempotencyKey",
-            "请提供 1–128 个字符的幂等键",
-            "give an idempotency key of 1 to 128 characters",
-        ));
-    }
-    Ok(key.to_owned())
-}
 
 /// The guardian's booking made with `key`.
 pub async fn find(conn: &impl ConnectionTrait, guardian: Uuid, key: &str) -> AppResult<Option<booking::Model>> {

@@ -3,15 +3,14 @@
 //! conditional update that takes the seat, and by nothing before it.
 
 use chrono::{DateTime, Duration, Utc};
-use domain::lifecycle::booking::BookingStatus;
-use entities::{booking, child, organization, service, session};
+use domain::{input::IdempotencyKey, lifecycle::booking::BookingStatus};
+use entities::{booking, child, organization, service, session, status::BookingStatus as Stored};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef,
     sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
 use uuid::Uuid;
 
-use super::bookings::status;
 use super::bookings::view::{BookingView, age_at, views, waiting_before};
 use crate::{
     auth::{Role, Viewer},
@@ -35,16 +34,15 @@ pub async fn book(
     session_id: Uuid,
     child_id: Uuid,
     join_waitlist: bool,
-    key: Option<&str>,
+    key: Option<IdempotencyKey>,
 ) -> AppResult<BookingView> {
     if viewer.role != Role::Guardian {
         return Err(AppError::Forbidden);
     }
-    let key = key.map(super::booking_keys::check).transpose()?;
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let child = children::guardian_child(&txn, viewer, child_id).await?;
-    let place = Place { viewer, child: &child, session_id, join_waitlist, key: key.clone(), now };
+    let place = Place { viewer, child: &child, session_id, join_waitlist, key: key.as_ref().map(|k| k.as_str().to_owned()), now };
     match take_place(&txn, place).await {
         Ok(view) => {
             commit_and_wake(state, txn).await?;
@@ -55,7 +53,7 @@ pub async fn book(
             let _ = txn.rollback().await;
             // A retry with a key already used gets its booking back, whatever changed since
             // (seats gone, the child's booking there, the same key racing for another session).
-            if let Some(k) = key.as_deref()
+            if let Some(k) = key.as_ref().map(IdempotencyKey::as_str)
                 && let Some(b) = super::booking_keys::find(&state.db, viewer.account_id, k).await?
             {
                 super::booking_keys::same_input(&b, session_id, child_id)?;
@@ -97,7 +95,7 @@ async fn take_place(txn: &DatabaseTransaction, p: Place<'_>) -> AppResult<Bookin
         None => return Err(AppError::validation("childId", "请先补充儿童出生日期", "the child's birth date is needed first")),
     }
     let (sess, seq) = seat_or_place(txn, &p).await?;
-    let st = BookingStatus::book(None, seq.is_none()).map_err(AppError::internal)?.as_str();
+    let st = BookingStatus::book(None, seq.is_none()).map_err(AppError::internal)?;
     let row = booking::Model {
         id: Uuid::now_v7(),
         session_id: p.session_id,
@@ -125,7 +123,7 @@ async fn take_place(txn: &DatabaseTransaction, p: Place<'_>) -> AppResult<Bookin
             B::AttendanceAt,
             B::IdempotencyKey,
         ])
-        .action_and_where(Expr::col((booking::Entity, B::Status)).eq(status::CANCELLED))
+        .action_and_where(Expr::col((booking::Entity, B::Status)).eq(Stored::Cancelled))
         .to_owned();
     let model = booking::Entity::insert_many([booking::ActiveModel::from(row)])
         .on_conflict(again)
@@ -229,7 +227,7 @@ async fn unbookable(txn: &DatabaseTransaction, p: &Place<'_>) -> AppError {
     let held = booking::Entity::find()
         .filter(booking::Column::SessionId.eq(p.session_id))
         .filter(booking::Column::ChildId.eq(p.child.id))
-        .filter(booking::Column::Status.ne(status::CANCELLED))
+        .filter(booking::Column::Status.ne(Stored::Cancelled))
         .one(txn)
         .await;
     match held {

@@ -1,6 +1,7 @@
 //! Staff access to children's records: the masked list of a region and the full record, whose every
 //! read is written to the access log the guardian sees (`childAccessLog`).
 
+use domain::facts::FactId;
 use entities::{account, child, child_access_log};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
@@ -11,7 +12,7 @@ pub use super::scope::in_area;
 use super::{
     child_record::{ChildDetails, Secrets, guardian_child, processable_details, secrets},
     claims::visible_from,
-    consent::{Purpose, SENSITIVE_FACTS, covers, governing_consents, paper_consent_in_force},
+    consent::{Purpose, covers, governing_consents, paper_consent_in_force},
     scope::{living_in, region_in_scope},
 };
 use crate::{
@@ -77,7 +78,7 @@ pub async fn staff_record(state: &AppState, viewer: &Viewer, id: Uuid, purpose: 
         fields.push("residencePermitNumber");
     }
     let shown = serde_json::to_value(&details.facts).unwrap_or_default();
-    fields.extend(SENSITIVE_FACTS.iter().filter(|f| !shown[**f].is_null()));
+    fields.extend(FactId::sensitive().map(FactId::api_name).filter(|f| !shown[*f].is_null()));
     child_access_log::Entity::insert(child_access_log::ActiveModel {
         id: Set(Uuid::now_v7()),
         child_id: Set(id),

@@ -22,7 +22,6 @@ pub use super::{
         number_or_unreadable, processable_details, secrets, without_sensitive,
     },
     child_store::versions,
-    consent::SENSITIVE_FACTS,
 };
 use crate::{
     auth::Viewer,

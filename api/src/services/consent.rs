@@ -6,7 +6,7 @@
 //! child of the household, present and future. A child found in screening without a household is
 //! processed under the guardian's paper consent until a household takes the record over.
 
-use domain::eligibility::Facts;
+use domain::{eligibility::Facts, facts::FactId};
 use entities::{child, consent};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -44,27 +44,17 @@ impl Purpose {
     }
 }
 
-/// Facts that are sensitive personal information (health, disability, mental health): stored and
-/// processed only under a separate `SENSITIVE_DATA` consent.
-pub const SENSITIVE_FACTS: [&str; 4] = ["hasDisabilityCertificate", "disabilityGrade", "seriousIllness", "diagnosedMentalDisorder"];
-
-/// The first sensitive fact that is filled in, by its input name.
+/// The first sensitive fact (`FactId::is_sensitive`, the one table) that is filled in, by its
+/// input name.
 pub(crate) fn first_sensitive(f: &Facts) -> Option<&'static str> {
-    let present = [
-        f.has_disability_certificate.is_some(),
-        f.disability_grade.is_some(),
-        f.serious_illness.is_some(),
-        f.diagnosed_mental_disorder.is_some(),
-    ];
-    SENSITIVE_FACTS.iter().zip(present).find(|(_, p)| *p).map(|(n, _)| *n)
+    FactId::sensitive().find(|id| f.get(*id).is_known()).map(FactId::api_name)
 }
 
 /// Removes every sensitive fact.
 pub(crate) fn strip_sensitive(f: &mut Facts) {
-    f.has_disability_certificate = None;
-    f.disability_grade = None;
-    f.serious_illness = None;
-    f.diagnosed_mental_disorder = None;
+    for id in FactId::sensitive() {
+        f.clear(id);
+    }
 }
 
 /// Every consent of a household, given and withdrawn, oldest first.

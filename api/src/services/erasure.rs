@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::{
     error::AppResult,
-    services::{bookings, key_care, requests},
+    services::{bookings, key_care, request_records},
 };
 
 /// What replaces free text about an erased child.
@@ -184,7 +184,7 @@ pub const KEPT: &[(&str, &[&str], &str)] = &[
 /// tasks withdrawn, through the same path), and also what erasure must not leave running: future
 /// bookings (the seat goes to the next waiting child) and open care measures.
 pub async fn close_open_work(txn: &DatabaseTransaction, child_id: Uuid, now: DateTime<Utc>) -> AppResult<()> {
-    requests::withdraw_for_consent(txn, child_id, now).await?;
+    request_records::withdraw_for_consent(txn, child_id, now).await?;
     bookings::cancel_for_child(txn, child_id, now).await?;
     key_care::withdraw_for_child(txn, child_id, now).await?;
     Ok(())

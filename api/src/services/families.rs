@@ -6,12 +6,13 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, Utc};
+use domain::input::Email;
 use entities::{account, child, consent, household, household_invitation, household_member};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
 use uuid::Uuid;
 
 pub use super::consent::{CONSENT_TEXT_VERSION, Purpose, child_processable, consents, covers, processable};
-use super::{accounts::parse_email, audit, request_records};
+use super::{audit, request_records};
 use crate::{
     auth::{Viewer, tokens},
     constraints, db,
@@ -86,8 +87,8 @@ pub async fn guardians(conn: &impl ConnectionTrait, household_id: Uuid) -> AppRe
 /// E-mails an invitation to join the viewer's household. The address need not have an account
 /// yet; only the account with that address can accept. The e-mail counts against the quotas of
 /// the caller's client `address` and of the recipient.
-pub async fn invite_guardian(state: &AppState, viewer: &Viewer, email: &str, address: Option<IpAddr>) -> AppResult<()> {
-    let email = parse_email(email)?;
+pub async fn invite_guardian(state: &AppState, viewer: &Viewer, email: &Email, address: Option<IpAddr>) -> AppResult<()> {
+    let email = email.as_str().to_owned();
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let household_id = require_household(&txn, viewer).await?;

@@ -31,6 +31,3 @@ pub mod requests;
 pub mod scope;
 pub mod statistics;
 pub mod text;
-
-/// The register's former name, kept for callers outside `services`.
-pub use self::register as screening;

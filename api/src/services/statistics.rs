@@ -11,7 +11,7 @@ use domain::{
     identity::mask,
     monitoring::{KeyCareReason, age_band, sixteen_cutoff, verification_due},
 };
-use entities::{booking, child, child_access_log, key_care_entry, location, request, service, session};
+use entities::{booking, child, child_access_log, key_care_entry, location, request, service, session, status::RequestStatus};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
@@ -21,7 +21,7 @@ use super::{
     child_record::{ID_COLUMN, UNREADABLE, in_scope_on, number_or_unreadable, without_sensitive},
     key_care::reasons_of,
     register::due::china_midnight,
-    requests::status as rs,
+    request_records::open,
     scope::{area, living_in, within},
 };
 use crate::{
@@ -162,18 +162,18 @@ pub async fn statistics(
         .all(&state.db)
         .await?;
     for r in &reqs {
-        *s.requests.entry((r.entitlement_code.clone(), r.status.clone())).or_default() += 1;
+        *s.requests.entry((r.entitlement_code.clone(), r.status.to_string())).or_default() += 1;
     }
     let decided = request::Entity::find()
         .filter(within(request::Column::RegionCode, &region))
-        .filter(request::Column::Status.is_in([rs::GRANTED, rs::REJECTED]))
+        .filter(request::Column::Status.is_in([RequestStatus::Granted, RequestStatus::Rejected]))
         .filter(request::Column::ResolvedAt.gte(start))
         .filter(request::Column::ResolvedAt.lt(end))
         .all(&state.db)
         .await?;
     let open_overdue = request::Entity::find()
         .filter(within(request::Column::RegionCode, &region))
-        .filter(request::Column::Status.is_in(rs::OPEN))
+        .filter(request::Column::Status.is_in(open()))
         .filter(request::Column::PausedAt.is_null())
         .filter(request::Column::DueAt.lt(state.clock.now()))
         .all(&state.db)
@@ -216,7 +216,7 @@ pub async fn statistics(
     s.bookings.seats = sessions.iter().map(|x| i64::from(x.capacity)).sum();
     let ids: Vec<Uuid> = sessions.iter().map(|x| x.id).collect();
     for b in booking::Entity::find().filter(booking::Column::SessionId.is_in(ids)).all(&state.db).await? {
-        *s.bookings.by_status.entry(b.status).or_default() += 1;
+        *s.bookings.by_status.entry(b.status.to_string()).or_default() += 1;
     }
     Ok(s)
 }

@@ -13,7 +13,7 @@ pub mod staff;
 
 pub use self::{
     passwords::{request_password_reset, reset_password, set_password_verified},
-    registration::{parse_email, parse_name, register, verify_email},
+    registration::{Name, parse_email, parse_name, register, verify_email},
     sessions::{SessionTokens, authenticate, login, logout, me, refresh},
     staff::{NewStaff, create_admin, create_staff_account, create_staff_account_from, disable_account, list},
 };

@@ -2,13 +2,13 @@
 
 use std::net::IpAddr;
 
+use domain::input::Email;
 use entities::account;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
 use super::{
     email_tokens::{PURPOSE_RESET, RESET_TTL, consume_email_token, issue_email_token},
-    registration::parse_email,
     sessions::revoke_sessions,
 };
 use crate::{
@@ -21,8 +21,8 @@ use crate::{
 };
 
 /// Sends a reset link if the address belongs to an active account; answers the same either way.
-pub async fn request_password_reset(state: &AppState, email: &str, address: Option<IpAddr>) -> AppResult<()> {
-    let email = parse_email(email)?;
+pub async fn request_password_reset(state: &AppState, email: &Email, address: Option<IpAddr>) -> AppResult<()> {
+    let email = email.as_str().to_owned();
     state.limits.message(&email, address)?;
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;

@@ -1,8 +1,9 @@
 //! Self-registration with an e-mail address and a password, and the address's verification.
 
-use std::{net::IpAddr, str::FromStr};
+use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
+use domain::{input::Email, text::Line};
 use entities::account;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
@@ -11,33 +12,32 @@ use super::email_tokens::{PURPOSE_VERIFY, VERIFY_TTL, consume_email_token, issue
 use crate::{
     auth::{Role, password},
     constraints, db,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, OnField},
     mail::{outbox, templates},
-    services::{audit, text},
+    services::audit,
     state::AppState,
 };
 
-/// A normalised, syntactically valid e-mail address, or `VALIDATION` on `email`.
-pub fn parse_email(raw: &str) -> AppResult<String> {
-    let trimmed = raw.trim().to_lowercase();
-    if trimmed.len() > 254 || lettre::Address::from_str(&trimmed).is_err() {
-        return Err(AppError::validation("email", "邮箱格式不正确", "malformed e-mail address"));
-    }
-    Ok(trimmed)
+/// A person's name as typed: one line of 1 to 100 characters, no control characters.
+pub type Name = Line<100>;
+
+/// An e-mail address typed outside GraphQL (the CLI, tests, demo data), or `VALIDATION` on
+/// `email`; GraphQL inputs are parsed where they are read.
+pub fn parse_email(raw: &str) -> AppResult<Email> {
+    Email::parse(raw).on("email")
 }
 
-/// A person's name as typed: one line of 1 to 100 characters, no control characters.
-pub fn parse_name(raw: &str, field: &str) -> AppResult<String> {
-    text::line(raw, field, 100)
+/// A name typed outside GraphQL, or `VALIDATION` on `field`.
+pub fn parse_name(raw: &str, field: &str) -> AppResult<Name> {
+    Name::parse(raw).on(field)
 }
 
 /// Self-registration of a guardian. Always answers the same way whether or not the address is
 /// taken (an existing owner gets a notice instead), so the API does not reveal who has an account;
 /// the throttles (per client `address` and per recipient) count both cases alike, before the
 /// lookup and before the costly password hash.
-pub async fn register(state: &AppState, email: &str, password_raw: &str, display_name: &str, address: Option<IpAddr>) -> AppResult<()> {
-    let email = parse_email(email)?;
-    let display_name = parse_name(display_name, "displayName")?;
+pub async fn register(state: &AppState, email: &Email, password_raw: &str, display_name: Name, address: Option<IpAddr>) -> AppResult<()> {
+    let (email, display_name) = (email.as_str().to_owned(), display_name.into_string());
     password::check_strength(password_raw, &email)?;
     state.limits.registration(&email, address)?;
     let hash = password::hash(password_raw.to_owned()).await?;

@@ -59,8 +59,8 @@ pub async fn create_staff_account_from(
     if actor.role != Role::Admin {
         return Err(AppError::Forbidden);
     }
-    let email = parse_email(&input.email)?;
-    let display_name = parse_name(&input.display_name, "displayName")?;
+    let email = parse_email(&input.email)?.into_string();
+    let display_name = parse_name(&input.display_name, "displayName")?.into_string();
     let department = match input.role {
         Role::Guardian => {
             return Err(AppError::validation("role", "工作人员账户不能是监护人角色", "a staff account cannot have the guardian role"));
@@ -173,7 +173,7 @@ pub async fn disable_account(state: &AppState, actor: &Viewer, id: Uuid) -> AppR
 
 /// Creates (or promotes) an admin with a password — the CLI bootstrap for the first admin.
 pub async fn create_admin(state: &AppState, email: &str, password_raw: &str) -> AppResult<Uuid> {
-    let email = parse_email(email)?;
+    let email = parse_email(email)?.into_string();
     password::check_strength(password_raw, &email)?;
     let hash = password::hash(password_raw.to_owned()).await?;
     let now = state.clock.now();

@@ -2,7 +2,7 @@
 //! child's places, and a freed seat goes to the first waiting child, whose guardian is told.
 
 use chrono::{DateTime, Duration, Utc};
-use domain::lifecycle::booking::BookingAction;
+use domain::lifecycle::booking::{BookingAction, BookingStatus};
 use entities::{booking, service, session};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -130,9 +130,9 @@ async fn release(
     sess: &session::Model,
     svc: &service::Model,
     now: DateTime<Utc>,
-) -> AppResult<&'static str> {
+) -> AppResult<BookingStatus> {
     let checked = check(b, BookingAction::Cancel, already_over())?;
-    let held_seat = b.status == super::status::CONFIRMED;
+    let held_seat = BookingStatus::from(b.status) == BookingStatus::Confirmed;
     let to = apply(txn, b, checked, |u| {
         u.col_expr(booking::Column::CancelledAt, Expr::value(Some(now)))
             .col_expr(booking::Column::WaitlistSeq, Expr::value(Option::<i64>::None))
@@ -146,7 +146,7 @@ async fn release(
             .await?;
         promote_next(txn, sess, svc, now).await?;
     }
-    Ok(to.as_str())
+    Ok(to)
 }
 
 /// Cancels every booking of the child for a session that has not started (erasure: the seat

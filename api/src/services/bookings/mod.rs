@@ -11,7 +11,6 @@
 pub mod cancel;
 pub mod organization;
 pub mod reminders;
-pub mod status;
 pub mod transition;
 pub mod view;
 

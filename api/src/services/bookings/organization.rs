@@ -2,7 +2,7 @@
 
 use chrono::Duration;
 use domain::lifecycle::booking::{BookingAction, BookingStatus};
-use entities::{booking, service, session};
+use entities::{booking, service, session, status::BookingStatus as Stored};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
 use uuid::Uuid;
 
@@ -55,7 +55,7 @@ pub async fn mark_attendance(state: &AppState, viewer: &Viewer, booking_id: Uuid
     let checked = check(&b, BookingAction::MarkAttendance { attended }, refused)?;
     let st = apply(&state.db, &b, checked, |u| u.col_expr(booking::Column::AttendanceAt, Expr::value(Some(now)))).await?;
     Ok(BookingView {
-        booking: booking::Model { status: st.as_str().into(), attendance_at: Some(now), ..b },
+        booking: booking::Model { status: st.into(), attendance_at: Some(now), ..b },
         session: sess,
         service: svc,
         waitlist_position: None,
@@ -83,7 +83,7 @@ pub async fn cancel_session(state: &AppState, viewer: &Viewer, session_id: Uuid,
         .all(&txn)
         .await?;
     booking::Entity::update_many()
-        .col_expr(booking::Column::Status, Expr::value(cancelled.as_str()))
+        .col_expr(booking::Column::Status, Expr::value(Stored::from(cancelled)))
         .col_expr(booking::Column::CancelledAt, Expr::value(Some(now)))
         .col_expr(booking::Column::WaitlistSeq, Expr::value(Option::<i64>::None))
         .filter(booking::Column::SessionId.eq(session_id))

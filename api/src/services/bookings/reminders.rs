@@ -1,10 +1,10 @@
 //! Reminders of sessions about to start, sent once however many processes run.
 
 use chrono::Duration;
-use entities::{booking, service, session};
+use entities::{booking, service, session, status::BookingStatus};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
-use super::{cancel::notify_guardian, status};
+use super::cancel::notify_guardian;
 use crate::{
     db,
     error::{AppError, AppResult},
@@ -40,7 +40,7 @@ pub async fn send_due_reminders(state: &AppState, ahead: Duration) -> AppResult<
         let svc = service::Entity::find_by_id(sess.service_id).one(&txn).await?.ok_or(AppError::NotFound)?;
         let confirmed = booking::Entity::find()
             .filter(booking::Column::SessionId.eq(sess.id))
-            .filter(booking::Column::Status.eq(status::CONFIRMED))
+            .filter(booking::Column::Status.eq(BookingStatus::Confirmed))
             .all(&txn)
             .await?;
         let when = (sess.starts_at + Duration::hours(8)).format("%Y-%m-%d %H:%M");

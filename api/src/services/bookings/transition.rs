@@ -2,7 +2,7 @@
 //! allowed from the state read, and the row is updated only if it is still in that state.
 
 use domain::lifecycle::booking::{BookingAction, BookingStatus};
-use entities::booking;
+use entities::{booking, status::BookingStatus as Stored};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, UpdateMany, sea_query::Expr};
 
 use crate::error::{AppError, AppResult};
@@ -18,7 +18,7 @@ pub(crate) struct Checked {
 
 /// Checks `action` from the booking's stored state; `refused` is the call site's answer.
 pub(crate) fn check(b: &booking::Model, action: BookingAction, refused: AppError) -> AppResult<Checked> {
-    let from: BookingStatus = b.status.parse().map_err(AppError::internal)?;
+    let from = BookingStatus::from(b.status);
     match from.next(action) {
         Ok(to) => Ok(Checked { from, to, refused }),
         Err(_) => Err(refused),
@@ -34,9 +34,9 @@ pub(crate) async fn apply(
 ) -> AppResult<BookingStatus> {
     let Checked { from, to, refused } = checked;
     let update = booking::Entity::update_many()
-        .col_expr(booking::Column::Status, Expr::value(to.as_str()))
+        .col_expr(booking::Column::Status, Expr::value(Stored::from(to)))
         .filter(booking::Column::Id.eq(b.id))
-        .filter(booking::Column::Status.eq(from.as_str()));
+        .filter(booking::Column::Status.eq(Stored::from(from)));
     if extra(update).exec(conn).await?.rows_affected != 1 {
         return Err(refused);
     }
@@ -45,6 +45,6 @@ pub(crate) async fn apply(
 
 /// The stored states from which `action` is allowed, for the moves of many bookings at once (a
 /// cancelled session, an erased child, the first of a waiting list).
-pub(crate) fn movable_by(action: BookingAction) -> Vec<&'static str> {
-    BookingStatus::ALL.iter().filter(|s| s.next(action).is_ok()).map(|s| s.as_str()).collect()
+pub(crate) fn movable_by(action: BookingAction) -> Vec<Stored> {
+    BookingStatus::ALL.iter().filter(|s| s.next(action).is_ok()).map(|s| Stored::from(*s)).collect()
 }

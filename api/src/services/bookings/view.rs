@@ -1,10 +1,9 @@
 //! A booking as the family or the organization sees it, and the family's list.
 
-use entities::{booking, service, session};
+use entities::{booking, service, session, status::BookingStatus as Stored};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::status;
 use crate::{
     auth::{Role, Viewer},
     error::{AppError, AppResult},
@@ -32,7 +31,7 @@ pub(crate) async fn waiting_before(conn: &impl ConnectionTrait, session_id: Uuid
     use sea_orm::PaginatorTrait;
     Ok(booking::Entity::find()
         .filter(booking::Column::SessionId.eq(session_id))
-        .filter(booking::Column::Status.eq(status::WAITLISTED))
+        .filter(booking::Column::Status.eq(Stored::Waitlisted))
         .filter(booking::Column::WaitlistSeq.lt(seq))
         .count(conn)
         .await? as i64)
@@ -64,7 +63,7 @@ pub(crate) async fn views(conn: &impl ConnectionTrait, rows: Vec<booking::Model>
         let Some(sess) = sessions.iter().find(|s| s.id == b.session_id).cloned() else { continue };
         let Some(svc) = services.iter().find(|s| s.id == sess.service_id).cloned() else { continue };
         let waitlist_position = match b.waitlist_seq {
-            Some(seq) if b.status == status::WAITLISTED => Some(waiting_before(conn, b.session_id, seq).await? + 1),
+            Some(seq) if b.status == Stored::Waitlisted => Some(waiting_before(conn, b.session_id, seq).await? + 1),
             _ => None,
         };
         out.push(BookingView { booking: b, session: sess, service: svc, waitlist_position });

@@ -40,7 +40,7 @@ pub async fn create_location(state: &AppState, viewer: &Viewer, input: NewLocati
     let org = own_organization(&state.db, viewer).await?;
     let name = text::line(&input.name, "name", 200)?;
     let address = text::line(&input.address, "address", 300)?;
-    let county_code = guizhou_county(state, input.county_code.trim(), "countyCode")?;
+    let county_code = guizhou_county(state, &input.county_code, "countyCode")?.into_string();
     if let Some(t) = &input.township_code {
         let d = &state.reference.divisions();
         if !(t.len() == 9 && d.get(t).is_some() && d.contains(&county_code, t)) {

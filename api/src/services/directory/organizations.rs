@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use domain::{credit_code::CreditCode, input::Email, regions::GuizhouCounty, text::Line};
 use entities::organization;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
 use uuid::Uuid;
@@ -10,67 +11,54 @@ use uuid::Uuid;
 use crate::{
     auth::{Role, Viewer, password},
     constraints, db,
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, OnField},
     mail::{outbox, templates},
     services::{
-        accounts::{self, NewLogin},
+        accounts::{self, Name, NewLogin},
         audit, text,
     },
     state::AppState,
 };
 
-/// Organization registration input.
+/// Organization registration input, parsed where the input is read (the phone number and the
+/// password's strength, which reads the e-mail, are checked here).
 #[derive(Debug, Clone)]
 pub struct NewOrganization {
     /// Registered name.
-    pub name: String,
+    pub name: Line<200>,
     /// 统一社会信用代码.
-    pub credit_code: String,
+    pub credit_code: CreditCode,
     /// Contact person.
-    pub contact_name: String,
+    pub contact_name: Name,
     /// Contact phone.
     pub contact_phone: String,
     /// Contact e-mail, also the first staff login.
-    pub email: String,
+    pub email: Email,
     /// Password of that login.
     pub password: String,
     /// Address.
-    pub address: String,
+    pub address: Line<300>,
     /// County of registration (Guizhou).
-    pub county_code: String,
+    pub county_code: GuizhouCounty,
 }
 
 /// A Guizhou county code known to the divisions table, or `VALIDATION` on `field`.
-pub fn guizhou_county(state: &AppState, code: &str, field: &str) -> AppResult<String> {
-    let d = &state.reference.divisions();
-    if d.is_county(code) && d.in_guizhou(code) {
-        Ok(code.to_owned())
-    } else {
-        Err(AppError::validation(field, "须为贵州省的县级行政区划代码", "must be a county-level code in Guizhou"))
-    }
+pub fn guizhou_county(state: &AppState, code: &str, field: &str) -> AppResult<GuizhouCounty> {
+    GuizhouCounty::parse(code, &state.reference.divisions()).on(field)
 }
 
 /// Registers an organization (pending verification) and its first staff login; the login must
 /// verify its e-mail address before signing in. Counts as a self-registration of the caller's
 /// client address `from` (None: demo data).
 pub async fn register_organization(state: &AppState, input: NewOrganization, from: Option<IpAddr>) -> AppResult<organization::Model> {
-    let name = text::line(&input.name, "name", 200)?;
-    let credit_code = domain::credit_code::parse(&input.credit_code).map_err(|_| {
-        AppError::validation(
-            "creditCode",
-            "统一社会信用代码无效（18 位，校验位不符）",
-            "invalid unified social credit code (18 characters with a check character)",
-        )
-    })?;
-    let contact_name = accounts::parse_name(&input.contact_name, "contactName")?;
     let phone = input.contact_phone.trim().replace([' ', '-'], "");
     if !(7..=20).contains(&phone.len()) || !phone.trim_start_matches('+').chars().all(|c| c.is_ascii_digit()) {
         return Err(AppError::validation("contactPhone", "联系电话格式不正确", "malformed phone number"));
     }
-    let email = accounts::parse_email(&input.email)?;
+    let email = input.email.into_string();
     password::check_strength(&input.password, &email)?;
-    let address = text::line(&input.address, "address", 300)?;
-    let county_code = guizhou_county(state, input.county_code.trim(), "countyCode")?;
+    let (name, contact_name) = (input.name.into_string(), input.contact_name.into_string());
+    let (address, county_code) = (input.address.into_string(), input.county_code.into_string());
     state.limits.registration(&email, from)?;
     let hash = password::hash(input.password.clone()).await?;
     let now = state.clock.now();
@@ -78,7 +66,7 @@ pub async fn register_organization(state: &AppState, input: NewOrganization, fro
     let model = organization::Model {
         id: Uuid::now_v7(),
         name,
-        credit_code,
+        credit_code: input.credit_code.into_string(),
         contact_name: contact_name.clone(),
         contact_phone: phone,
         contact_email: email.clone(),

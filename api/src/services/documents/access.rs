@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Role, Viewer},
     error::AppResult,
-    services::{families, requests, scope::in_area},
+    services::{families, request_records::open, requests, scope::in_area},
 };
 
 /// Roles that keep the grassroots records and open them for a purpose.
@@ -37,12 +37,7 @@ async fn handles(conn: &impl ConnectionTrait, viewer: &Viewer, d: &document::Mod
     let q = request::Entity::find().filter(request::Column::ErasedAt.is_null());
     let rows = match d.request_id {
         Some(r) => q.filter(request::Column::Id.eq(r)).all(conn).await?,
-        None => {
-            q.filter(request::Column::ChildId.eq(d.child_id))
-                .filter(request::Column::Status.is_in(requests::status::OPEN))
-                .all(conn)
-                .await?
-        }
+        None => q.filter(request::Column::ChildId.eq(d.child_id)).filter(request::Column::Status.is_in(open())).all(conn).await?,
     };
     Ok(rows.iter().any(|r| requests::in_scope(viewer, r)))
 }
@@ -81,7 +76,7 @@ pub async fn may_see_child(conn: &impl ConnectionTrait, viewer: &Viewer, child_i
     let open = request::Entity::find()
         .filter(request::Column::ChildId.eq(child_id))
         .filter(request::Column::ErasedAt.is_null())
-        .filter(request::Column::Status.is_in(requests::status::OPEN))
+        .filter(request::Column::Status.is_in(open()))
         .all(conn)
         .await?;
     Ok(open.iter().any(|r| requests::in_scope(viewer, r))

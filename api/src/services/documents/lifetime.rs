@@ -4,13 +4,13 @@
 
 use chrono::Duration;
 use domain::documents::DocumentType;
-use entities::{document, document_blob, request};
+use entities::{document, document_blob, request, status::RequestStatus};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Query};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{links, model::with_blobs};
-use crate::{auth::Viewer, db, error::AppResult, services::requests::status, state::AppState};
+use crate::{auth::Viewer, db, error::AppResult, state::AppState};
 
 /// Deletes the blobs among `ids` that no document uses any more; returns their object names.
 async fn release(conn: &impl ConnectionTrait, ids: Vec<Uuid>) -> AppResult<Vec<String>> {
@@ -45,7 +45,7 @@ pub async fn run_retention(state: &AppState) -> AppResult<usize> {
     let retention = state.config.storage.retention().map_err(crate::error::AppError::internal)?;
     let now = state.clock.now();
     let closed = request::Entity::find()
-        .filter(request::Column::Status.is_in([status::GRANTED, status::REJECTED, status::WITHDRAWN]))
+        .filter(request::Column::Status.is_in([RequestStatus::Granted, RequestStatus::Rejected, RequestStatus::Withdrawn]))
         .filter(
             request::Column::Id.in_subquery(
                 Query::select()

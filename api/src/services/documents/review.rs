@@ -1,6 +1,7 @@
 //! The caseworker's review of a document sent with a request: accepted, or a replacement asked
 //! for with a reason the family reads (on the document and in the request's history).
 
+use domain::lifecycle::request::RequestStatus;
 use entities::{document, request};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use uuid::Uuid;
@@ -40,7 +41,7 @@ pub async fn review(state: &AppState, viewer: &Viewer, id: Uuid, decision: Decis
     if !families::child_processable(&txn, d.child_id).await? {
         return Err(AppError::NotFound);
     }
-    if !requests::status::OPEN.contains(&r.status.as_str()) {
+    if !RequestStatus::from(r.status).is_open() {
         return Err(AppError::conflict("该申请已办结", "the request is closed"));
     }
     let (to, kind) = match decision {

@@ -2,7 +2,10 @@
 //! and cleaned (`domain::documents`), encrypted into the store (`storage`), and stored once per
 //! household whatever the number of requests they serve.
 
-use domain::documents::{DocumentType, FileError, FileKind};
+use domain::{
+    documents::{DocumentType, FileError, FileKind},
+    lifecycle::request::RequestStatus,
+};
 use entities::{document, document_blob, request};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -12,7 +15,7 @@ use crate::{
     auth::{Role, Viewer},
     constraints, db,
     error::{AppError, AppResult, Msg},
-    services::{child_record::guardian_child, consent::child_processable, request_records::OPEN},
+    services::{child_record::guardian_child, consent::child_processable},
     state::AppState,
 };
 
@@ -51,7 +54,7 @@ async fn open_own_request(conn: &impl ConnectionTrait, child_id: Uuid, id: Uuid)
         .await?
         .filter(|r| r.kind == "lead" && r.child_id == child_id && r.erased_at.is_none())
         .ok_or(AppError::NotFound)?;
-    if !OPEN.contains(&r.status.as_str()) {
+    if !RequestStatus::from(r.status).is_open() {
         return Err(AppError::conflict("该申请已办结，不能再添加材料", "the request is closed: no document can be added"));
     }
     Ok(r)

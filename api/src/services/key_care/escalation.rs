@@ -1,7 +1,7 @@
 //! The escalation job of care measures: an open measure past its due time moves one level up
 //! (township → county → prefecture → province) with a new due time, as requests do.
 
-use entities::{care_follow_up, care_measure};
+use entities::{care_follow_up, care_measure, status::CareStatus};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
@@ -9,7 +9,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::status;
 use crate::{
     db,
     error::AppResult,
@@ -30,7 +29,7 @@ const ESCALATED_WORKING_DAYS: u32 = 5;
 pub async fn escalate_overdue(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
     let overdue = care_measure::Entity::find()
-        .filter(care_measure::Column::Status.eq(status::OPEN))
+        .filter(care_measure::Column::Status.eq(CareStatus::Open))
         .filter(care_measure::Column::DueAt.lt(now))
         .limit(500)
         .all(&state.db)

@@ -26,7 +26,7 @@ use crate::{
         child_access::in_area,
         children::in_scope_on,
         requests::deadlines::raise_priority,
-        screening::{area, require_monitor},
+        scope::{area, require_monitor},
     },
     state::AppState,
 };

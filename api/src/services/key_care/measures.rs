@@ -2,19 +2,13 @@
 //! township, followed up until done, closed unfinished when the child's record goes.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::lifecycle::{
-    UnknownState,
-    care::{CareAction, CareStatus},
-};
-use entities::{care_follow_up, care_measure, key_care_entry};
+use domain::lifecycle::care::{CareAction, CareStatus};
+use entities::{care_follow_up, care_measure, key_care_entry, status::CareStatus as Stored};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
-    ledger::{child_in_area, note},
-    status,
-};
+use super::ledger::{child_in_area, note};
 use crate::{
     auth::{Role, Viewer},
     db,
@@ -81,7 +75,7 @@ pub async fn assign(state: &AppState, viewer: &Viewer, input: NewMeasure) -> App
         township_code: township.clone(),
         region_code: township.clone(),
         description,
-        status: status::OPEN.into(),
+        status: Stored::Open,
         due_at: end_of_day(input.due_on),
         escalation_level: 0,
         created_by: viewer.account_id,
@@ -121,10 +115,10 @@ fn may_follow(viewer: &Viewer, m: &care_measure::Model) -> bool {
 /// Closes the child's open care measures unfinished (erasure); returns how many.
 pub(crate) async fn withdraw_for_child(conn: &impl ConnectionTrait, child_id: Uuid, now: DateTime<Utc>) -> AppResult<u64> {
     let res = care_measure::Entity::update_many()
-        .col_expr(care_measure::Column::Status, Expr::value(status::WITHDRAWN))
+        .col_expr(care_measure::Column::Status, Expr::value(Stored::Withdrawn))
         .col_expr(care_measure::Column::CompletedAt, Expr::value(Some(now)))
         .filter(care_measure::Column::ChildId.eq(child_id))
-        .filter(care_measure::Column::Status.eq(status::OPEN))
+        .filter(care_measure::Column::Status.eq(Stored::Open))
         .exec(conn)
         .await?;
     Ok(res.rows_affected)
@@ -138,7 +132,7 @@ pub async fn follow_up(state: &AppState, viewer: &Viewer, measure_id: Uuid, text
     let now = state.clock.now();
     let txn = db::begin_write(&state.db).await?;
     let m = care_measure::Entity::find_by_id(measure_id).one(&txn).await?.filter(|m| may_follow(viewer, m)).ok_or(AppError::NotFound)?;
-    let from: CareStatus = m.status.parse().map_err(|e: UnknownState| AppError::caused_by(e))?;
+    let from = CareStatus::from(m.status);
     if from.next(if done { CareAction::Complete } else { CareAction::FollowUp }).is_err() {
         // A withdrawn measure left the ledger with the child's record; a done one is closed.
         return Err(if from == CareStatus::Withdrawn {
@@ -159,16 +153,16 @@ pub async fn follow_up(state: &AppState, viewer: &Viewer, measure_id: Uuid, text
     .await?;
     let m = if done {
         let res = care_measure::Entity::update_many()
-            .col_expr(care_measure::Column::Status, Expr::value(status::DONE))
+            .col_expr(care_measure::Column::Status, Expr::value(Stored::Done))
             .col_expr(care_measure::Column::CompletedAt, Expr::value(now))
             .filter(care_measure::Column::Id.eq(m.id))
-            .filter(care_measure::Column::Status.eq(status::OPEN))
+            .filter(care_measure::Column::Status.eq(Stored::Open))
             .exec(&txn)
             .await?;
         if res.rows_affected != 1 {
             return Err(AppError::conflict("该措施已完成", "the measure is already done"));
         }
-        care_measure::Model { status: status::DONE.into(), completed_at: Some(now), ..m }
+        care_measure::Model { status: Stored::Done, completed_at: Some(now), ..m }
     } else {
         m
     };
@@ -200,7 +194,7 @@ pub async fn my_measures(state: &AppState, viewer: &Viewer, first: usize) -> App
     let Some(region) = viewer.region_code.as_deref() else { return Err(AppError::Forbidden) };
     let prefix = crate::auth::viewer::region_prefix(region).to_owned();
     let mut q = care_measure::Entity::find()
-        .filter(care_measure::Column::Status.eq(status::OPEN))
+        .filter(care_measure::Column::Status.eq(Stored::Open))
         .filter(care_measure::Column::TownshipCode.starts_with(prefix.as_str()));
     match viewer.role {
         Role::DepartmentStaff => q = q.filter(care_measure::Column::DepartmentCode.eq(viewer.department_code.clone().unwrap_or_default())),
@@ -212,5 +206,5 @@ pub async fn my_measures(state: &AppState, viewer: &Viewer, first: usize) -> App
 
 /// Whether a measure is past due (open only).
 pub fn overdue(m: &care_measure::Model, now: DateTime<Utc>) -> bool {
-    m.status == status::OPEN && m.due_at < now
+    m.status == Stored::Open && m.due_at < now
 }

@@ -10,7 +10,6 @@ pub mod escalation;
 pub mod ledger;
 pub mod measures;
 pub mod risk;
-pub mod status;
 
 pub use escalation::escalate_overdue;
 pub use ledger::{Assessment, add, assess, assessments, entry, ledger};

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::{
     db,
     error::AppResult,
-    services::request_records::{OPEN, record_aged_out},
+    services::request_records::{open, record_aged_out},
     state::AppState,
 };
 
@@ -31,7 +31,7 @@ pub async fn mark_aged_out(state: &AppState) -> AppResult<usize> {
         .select_only()
         .columns([request::Column::Id, request::Column::ChildId])
         .filter(request::Column::ChildAgedOutOn.is_null())
-        .filter(request::Column::Status.is_in(OPEN))
+        .filter(request::Column::Status.is_in(open()))
         .filter(request::Column::ChildId.in_subquery(aged))
         .into_tuple()
         .all(&state.db)

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use domain::lifecycle::request::RequestAction;
-use entities::request;
+use entities::{request, status::RequestStatus as Stored};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
     sea_query::{Expr, ExprTrait},
@@ -12,14 +12,13 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    history::{Step, event},
     notices::{tell_account, tell_queue},
-    status,
     transition::{Entry, Move, Tell, Transition, check},
 };
 use crate::{
     db,
     error::{AppError, AppResult},
+    services::request_records::{Step, event, open},
     state::AppState,
 };
 
@@ -34,7 +33,7 @@ pub(crate) fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
 pub async fn run_deadlines(state: &AppState) -> AppResult<(usize, usize)> {
     let now = state.clock.now();
     let open = request::Entity::find()
-        .filter(request::Column::Status.is_in([status::ROUTED, status::CLAIMED, status::IN_PROGRESS]))
+        .filter(request::Column::Status.is_in([Stored::Routed, Stored::Claimed, Stored::InProgress]))
         .filter(request::Column::PausedAt.is_null())
         .filter(Condition::any().add(request::Column::WarnedAt.is_null()).add(request::Column::DueAt.lt(now)))
         .all(&state.db)
@@ -124,7 +123,7 @@ async fn escalate(state: &AppState, r: &request::Model, now: DateTime<Utc>) -> A
     if let Some(a) = cur.assignee_id {
         tell_account(t.txn(), a, ("申请已升级", "Request escalated"), msg, cur.child_id, now).await?;
     }
-    let moved = request::Model { region_code: up, status: to.as_str().into(), assignee_id: None, due_at: due, ..cur };
+    let moved = request::Model { region_code: up, status: to.into(), assignee_id: None, due_at: due, ..cur };
     state.events.publish(t.txn(), "escalated", &moved).await?;
     t.finish().await?;
     Ok(true)
@@ -137,7 +136,7 @@ pub(crate) async fn raise_priority(state: &AppState, conn: &impl ConnectionTrait
     let today = state.clock.today();
     let open = request::Entity::find()
         .filter(request::Column::ChildId.eq(child_id))
-        .filter(request::Column::Status.is_in(status::OPEN))
+        .filter(request::Column::Status.is_in(open()))
         .filter(request::Column::Priority.eq(0))
         .all(conn)
         .await?;

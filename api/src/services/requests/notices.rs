@@ -7,7 +7,6 @@ use entities::{account, request};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::status;
 use crate::{
     auth::Role,
     error::{AppResult, Msg},
@@ -16,15 +15,15 @@ use crate::{
 };
 
 /// The wording families see for a status (DOMAIN.md §4).
-pub fn public_status(s: &str) -> Msg {
+pub fn public_status(s: RequestStatus) -> Msg {
     match s {
-        status::ROUTED => Msg::new("已受理", "Accepted"),
-        status::CLAIMED => Msg::new("办理中（已分派经办人）", "Assigned to a caseworker"),
-        status::IN_PROGRESS => Msg::new("办理中", "In progress"),
-        status::NEEDS_INFO => Msg::new("待补充材料", "Waiting for your information"),
-        status::GRANTED => Msg::new("已办结（同意）", "Granted"),
-        status::REJECTED => Msg::new("已办结（不予办理）", "Rejected"),
-        _ => Msg::new("已撤回", "Withdrawn"),
+        RequestStatus::Routed => Msg::new("已受理", "Accepted"),
+        RequestStatus::Claimed => Msg::new("办理中（已分派经办人）", "Assigned to a caseworker"),
+        RequestStatus::InProgress => Msg::new("办理中", "In progress"),
+        RequestStatus::NeedsInfo => Msg::new("待补充材料", "Waiting for your information"),
+        RequestStatus::Granted => Msg::new("已办结（同意）", "Granted"),
+        RequestStatus::Rejected => Msg::new("已办结（不予办理）", "Rejected"),
+        RequestStatus::Withdrawn => Msg::new("已撤回", "Withdrawn"),
     }
 }
 
@@ -50,7 +49,7 @@ pub(crate) async fn tell_status(
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let s = public_status(to.as_str());
+    let s = public_status(to);
     let n_zh = note.map(|n| format!("\n说明：{n}")).unwrap_or_default();
     let n_en = note.map(|n| format!("\nNote: {n}")).unwrap_or_default();
     tell_guardian(

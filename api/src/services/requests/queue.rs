@@ -12,13 +12,12 @@ use uuid::Uuid;
 use super::{
     access::in_scope,
     history::view,
-    status,
     summary::{RequestSummary, RequestView, SUMMARY_COLUMNS},
 };
 use crate::{
     auth::{Role, Viewer},
     error::{AppError, AppResult},
-    services::{children, families},
+    services::{children, families, request_records::open},
     state::AppState,
 };
 
@@ -126,7 +125,7 @@ pub async fn queue(
     q = q.order_by_asc(request::Column::DueAt).order_by_asc(request::Column::Id);
     match &filter.status {
         Some(s) => q = q.filter(request::Column::Status.eq(s.as_str())),
-        None => q = q.filter(request::Column::Status.is_in(status::OPEN)),
+        None => q = q.filter(request::Column::Status.is_in(open())),
     }
     if let Some(e) = &filter.entitlement_code {
         q = q.filter(request::Column::EntitlementCode.eq(e.as_str()));
@@ -134,7 +133,7 @@ pub async fn queue(
     if filter.overdue {
         q = q
             .filter(request::Column::DueAt.lt(now))
-            .filter(request::Column::Status.is_in(status::OPEN))
+            .filter(request::Column::Status.is_in(open()))
             .filter(request::Column::PausedAt.is_null());
     }
     if let Some((due, id)) = after {

@@ -1,10 +1,11 @@
 //! Per-queue statistics (`queueStats`): counts by status, overdue, and median response times.
 
 use chrono::Duration;
+use domain::lifecycle::request::RequestStatus;
 use entities::request;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::{queue::scope_codes, status};
+use super::queue::scope_codes;
 use crate::{
     auth::{Role, Viewer},
     error::{AppError, AppResult},
@@ -56,10 +57,10 @@ pub async fn stats(state: &AppState, viewer: &Viewer, region: Option<&str>) -> A
         .map(|(region_code, list)| {
             let mut by: std::collections::BTreeMap<String, i64> = Default::default();
             for r in &list {
-                *by.entry(r.status.clone()).or_default() += 1;
+                *by.entry(r.status.to_string()).or_default() += 1;
             }
             let overdue =
-                list.iter().filter(|r| status::OPEN.contains(&r.status.as_str()) && r.paused_at.is_none() && r.due_at < now).count() as i64;
+                list.iter().filter(|r| RequestStatus::from(r.status).is_open() && r.paused_at.is_none() && r.due_at < now).count() as i64;
             let hours = |d: Duration| d.num_seconds() as f64 / 3600.0;
             let first: Vec<f64> = list.iter().filter_map(|r| r.first_response_at.map(|t| hours(t - r.created_at))).collect();
             let resolved: Vec<f64> = list.iter().filter_map(|r| r.resolved_at.map(|t| hours(t - r.created_at))).collect();

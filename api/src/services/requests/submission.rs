@@ -1,22 +1,17 @@
 //! Filing a request: the family asks once, and the request lands in the one queue (department,
 //! county) that must act, with deadlines in working days.
 
-use domain::lifecycle::request::RequestStatus;
+use domain::{input::IdempotencyKey, lifecycle::request::RequestStatus};
 use entities::request;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{
-    deadlines::end_of_day,
-    history::{Step, event, view},
-    notices::tell_status,
-    summary::RequestView,
-    transition::Transition,
-};
+use super::{deadlines::end_of_day, history::view, notices::tell_status, summary::RequestView, transition::Transition};
 use crate::{
     auth::{Role, Viewer},
     constraints,
     error::{AppError, AppResult, Msg},
+    services::request_records::{Step, event},
     services::{children, families, key_care::risk::is_high_risk},
     state::AppState,
 };
@@ -31,7 +26,7 @@ pub struct Submission {
     /// What the family needs.
     pub details: String,
     /// Client retry key.
-    pub idempotency_key: String,
+    pub idempotency_key: IdempotencyKey,
 }
 
 /// Files a request. A retry with the same idempotency key returns the first request; a second
@@ -40,14 +35,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
     if viewer.role != Role::Guardian {
         return Err(AppError::Forbidden);
     }
-    let key = input.idempotency_key.trim().to_owned();
-    if key.is_empty() || key.len() > 128 {
-        return Err(AppError::validation(
-            "idempotencyKey",
-            "请提供 1–128 个字符的幂等键",
-            "give an idempotency key of 1 to 128 characters",
-        ));
-    }
+    let key = input.idempotency_key.as_str().to_owned();
     let details = crate::services::text::optional_paragraph(Some(&input.details), "details", 4000)?.unwrap_or_default();
     if let Some(existing) = find_by_key(&state.db, viewer.account_id, &key).await? {
         return same_submission(state, viewer, existing, &input).await;
@@ -97,7 +85,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
         entitlement_code: input.entitlement_code.clone(),
         department_code: route.lead.department.clone(),
         region_code: route.lead.region.clone(),
-        status: RequestStatus::SUBMITTED.as_str().into(),
+        status: RequestStatus::SUBMITTED.into(),
         priority: i32::from(high_risk),
         details,
         idempotency_key: Some(key.clone()),
@@ -140,7 +128,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
             txn,
             lead.id,
             Some(viewer.account_id),
-            Step { kind: "submitted", from: None, to: Some(RequestStatus::SUBMITTED.as_str()), note: None, public: true },
+            Step { kind: "submitted", from: None, to: Some(RequestStatus::SUBMITTED), note: None, public: true },
             now,
         )
         .await?,
@@ -189,7 +177,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> App
             Step {
                 kind: "coordination_opened",
                 from: None,
-                to: Some(RequestStatus::SUBMITTED.as_str()),
+                to: Some(RequestStatus::SUBMITTED),
                 note: Some(format!("lead {}", lead.id)),
                 public: false,
             },

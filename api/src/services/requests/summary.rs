@@ -2,7 +2,8 @@
 //! shows.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entities::{request, request_event};
+use domain::lifecycle::request::RequestStatus;
+use entities::{request, request_event, status::RequestStatus as Stored};
 use uuid::Uuid;
 
 /// A request with its history, as loaded for a viewer.
@@ -26,7 +27,7 @@ pub struct RequestSummary {
     pub entitlement_code: String,
     pub department_code: String,
     pub region_code: String,
-    pub status: String,
+    pub status: RequestStatus,
     pub priority: i32,
     pub details: String,
     pub policy_version: String,
@@ -77,7 +78,7 @@ impl sea_orm::FromQueryResult for RequestSummary {
             entitlement_code: res.try_get_by_index(3)?,
             department_code: res.try_get_by_index(4)?,
             region_code: res.try_get_by_index(5)?,
-            status: res.try_get_by_index(6)?,
+            status: res.try_get_by_index::<Stored>(6)?.into(),
             priority: res.try_get_by_index(7)?,
             details: res.try_get_by_index(8)?,
             policy_version: res.try_get_by_index(9)?,
@@ -104,7 +105,7 @@ impl From<request::Model> for RequestSummary {
             entitlement_code: r.entitlement_code,
             department_code: r.department_code,
             region_code: r.region_code,
-            status: r.status,
+            status: r.status.into(),
             priority: r.priority,
             details: r.details,
             policy_version: r.policy_version,

@@ -7,17 +7,15 @@
 
 use chrono::{DateTime, Utc};
 use domain::lifecycle::request::{RequestAction, RequestStatus};
-use entities::request;
+use entities::{request, status::RequestStatus as Stored};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, UpdateMany, sea_query::Expr};
 use uuid::Uuid;
 
-use super::{
-    history::{Step, event},
-    notices::tell_status,
-};
+use super::notices::tell_status;
 use crate::{
     db,
     error::{AppError, AppResult},
+    services::request_records::{Step, event},
     state::AppState,
 };
 
@@ -97,7 +95,7 @@ impl<'s> Transition<'s> {
 
 /// Checks `action` from the request's stored state; `refused` is the call site's answer.
 pub(crate) fn check(r: &request::Model, action: RequestAction, refused: AppError) -> AppResult<Checked> {
-    let from: RequestStatus = r.status.parse().map_err(AppError::internal)?;
+    let from = RequestStatus::from(r.status);
     match from.next(action) {
         Ok(to) => Ok(Checked { from, to, refused }),
         Err(_) => Err(refused),
@@ -116,16 +114,15 @@ pub(crate) async fn apply_in(
 ) -> AppResult<RequestStatus> {
     let Checked { from, to, refused } = checked;
     let update = request::Entity::update_many()
-        .col_expr(request::Column::Status, Expr::value(to.as_str()))
+        .col_expr(request::Column::Status, Expr::value(Stored::from(to)))
         .col_expr(request::Column::UpdatedAt, Expr::value(now))
         .filter(request::Column::Id.eq(r.id))
-        .filter(request::Column::Status.eq(from.as_str()));
+        .filter(request::Column::Status.eq(Stored::from(from)));
     if extra(update).exec(conn).await?.rows_affected != 1 {
         return Err(refused);
     }
     for e in m.entries {
-        let step =
-            Step { kind: e.kind, from: m.record_from.then_some(from.as_str()), to: Some(to.as_str()), note: e.note, public: e.public };
+        let step = Step { kind: e.kind, from: m.record_from.then_some(from), to: Some(to), note: e.note, public: e.public };
         event(conn, r.id, m.actor, step, now).await?;
     }
     if let Tell::Family(note) = m.tell

@@ -2,14 +2,14 @@
 //! and comment; the family answers. Each move goes through [`Transition`].
 
 use chrono::{DateTime, Utc};
-use domain::lifecycle::request::RequestAction;
+use domain::{lifecycle::request::RequestAction, text::Paragraph};
 use entities::request;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
 use super::{
     access::{guardian_request, require_assignee, staff_request},
-    history::{Step, event, view},
+    history::view,
     notices::{tell_guardian, tell_queue},
     summary::RequestView,
     transition::{Entry, Move, Tell, Transition, check},
@@ -18,12 +18,12 @@ use crate::{
     auth::Viewer,
     error::{AppError, AppResult},
     services::audit,
+    services::request_records::{Step, event},
     state::AppState,
 };
 
-pub(crate) fn note(raw: &str, field: &str) -> AppResult<String> {
-    crate::services::text::paragraph(raw, field, 4000)
-}
+/// A note on a request (a question, an answer, a reason, a comment): up to 4,000 characters.
+pub type Note = Paragraph<4000>;
 
 fn entry(kind: &'static str, note: Option<String>, public: bool) -> Vec<Entry> {
     vec![Entry { kind, note, public }]
@@ -46,7 +46,7 @@ pub async fn claim(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Req
                 .filter(request::Column::AssigneeId.is_null())
         })
         .await?;
-    let r = request::Model { status: to.as_str().into(), assignee_id: Some(viewer.account_id), first_response_at, updated_at: now, ..r };
+    let r = request::Model { status: to.into(), assignee_id: Some(viewer.account_id), first_response_at, updated_at: now, ..r };
     // The answer is read inside the transaction: no second pool checkout after the commit.
     let answer = view(t.txn(), r, true).await?;
     t.finish().await?;
@@ -54,8 +54,8 @@ pub async fn claim(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Req
 }
 
 /// Asks the family for information; the deadline clock pauses until they answer.
-pub async fn ask_for_information(state: &AppState, viewer: &Viewer, id: Uuid, message: &str) -> AppResult<RequestView> {
-    let message = note(message, "message")?;
+pub async fn ask_for_information(state: &AppState, viewer: &Viewer, id: Uuid, message: Note) -> AppResult<RequestView> {
+    let message = message.into_string();
     let t = Transition::begin(state).await?;
     let now = t.now;
     let r = staff_request(t.txn(), viewer, id).await?;
@@ -74,8 +74,8 @@ pub async fn ask_for_information(state: &AppState, viewer: &Viewer, id: Uuid, me
 }
 
 /// The family answers a question; the clock resumes and the deadline moves by the paused time.
-pub async fn answer(state: &AppState, viewer: &Viewer, id: Uuid, message: &str) -> AppResult<RequestView> {
-    let message = note(message, "message")?;
+pub async fn answer(state: &AppState, viewer: &Viewer, id: Uuid, message: Note) -> AppResult<RequestView> {
+    let message = message.into_string();
     let t = Transition::begin(state).await?;
     let now = t.now;
     let r = guardian_request(t.txn(), viewer, id).await?;
@@ -95,8 +95,8 @@ pub async fn answer(state: &AppState, viewer: &Viewer, id: Uuid, message: &str) 
 }
 
 /// Grants or rejects. A rejection needs a reason and shows the family the rule it rests on.
-pub async fn resolve(state: &AppState, viewer: &Viewer, id: Uuid, granted: bool, reason: &str) -> AppResult<RequestView> {
-    let reason = note(reason, "reason")?;
+pub async fn resolve(state: &AppState, viewer: &Viewer, id: Uuid, granted: bool, reason: Note) -> AppResult<RequestView> {
+    let reason = reason.into_string();
     let t = Transition::begin(state).await?;
     let now = t.now;
     let r = staff_request(t.txn(), viewer, id).await?;
@@ -131,8 +131,8 @@ pub async fn resolve(state: &AppState, viewer: &Viewer, id: Uuid, granted: bool,
 
 /// Moves a request to another department or county within the policy's routing; the receiving
 /// queue sees it with its history and its staff are e-mailed.
-pub async fn transfer(state: &AppState, viewer: &Viewer, id: Uuid, department: &str, region: &str, reason: &str) -> AppResult<RequestView> {
-    let reason = note(reason, "reason")?;
+pub async fn transfer(state: &AppState, viewer: &Viewer, id: Uuid, department: &str, region: &str, reason: Note) -> AppResult<RequestView> {
+    let reason = reason.into_string();
     let t = Transition::begin(state).await?;
     let now = t.now;
     let r = staff_request(t.txn(), viewer, id).await?;
@@ -177,7 +177,7 @@ pub async fn transfer(state: &AppState, viewer: &Viewer, id: Uuid, department: &
     let moved = request::Model {
         department_code: department.to_owned(),
         region_code: region.to_owned(),
-        status: to.as_str().into(),
+        status: to.into(),
         assignee_id: None,
         ..r
     };
@@ -187,8 +187,8 @@ pub async fn transfer(state: &AppState, viewer: &Viewer, id: Uuid, department: &
 }
 
 /// A staff comment: public ones reach the family (and are e-mailed), internal ones never do.
-pub async fn comment(state: &AppState, viewer: &Viewer, id: Uuid, body: &str, internal: bool) -> AppResult<RequestView> {
-    let body = note(body, "body")?;
+pub async fn comment(state: &AppState, viewer: &Viewer, id: Uuid, body: Note, internal: bool) -> AppResult<RequestView> {
+    let body = body.into_string();
     let t = Transition::begin(state).await?;
     let now = t.now;
     let r = staff_request(t.txn(), viewer, id).await?;
