@@ -234,10 +234,7 @@ impl RequestsMutation {
     /// Grants or rejects; a rejection shows the family the rule it rests on.
     async fn resolve_request(&self, ctx: &Context<'_>, id: ID, granted: bool, reason: String) -> AppResult<ServiceRequest> {
         let v = require(ctx)?;
-        Ok(ServiceRequest::from_view(
-            svc::resolve(state(ctx), &v, parse_id(&id)?, granted, note(&reason, "reason")?).await?,
-            lang(ctx),
-        ))
+        Ok(ServiceRequest::from_view(svc::resolve(state(ctx), &v, parse_id(&id)?, granted, note(&reason, "reason")?).await?, lang(ctx)))
     }
 
     /// Transfers to another department or county within the policy's routing.
