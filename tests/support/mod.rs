@@ -5,6 +5,7 @@
 // async-graphql nests one future per level of the schema; the hand-resolved pages add levels.
 #![recursion_limit = "256"]
 
+mod databases;
 pub mod dump;
 pub mod fake_sms;
 pub mod fake_wechat;
@@ -21,6 +22,8 @@ pub use people::NewChild;
 
 use std::{net::SocketAddr, path::PathBuf};
 
+use databases::{Start, TestDb};
+
 use api::{
     config::{Config, Environment},
     mail::Mailer,
@@ -31,35 +34,6 @@ use serde_json::{Value, json};
 
 /// Password used by fixtures.
 pub const PASSWORD: &str = "correct-horse-42";
-
-/// Where this test's database lives; dropped with the app.
-enum TestDb {
-    Sqlite(PathBuf),
-    Postgres { admin_url: String, name: String },
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        match self {
-            TestDb::Sqlite(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            TestDb::Postgres { admin_url, name } => {
-                let (url, name) = (admin_url.clone(), name.clone());
-                let _ = std::thread::spawn(move || {
-                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
-                    rt.block_on(async move {
-                        if let Ok(db) = sea_orm::Database::connect(url).await {
-                            use sea_orm::ConnectionTrait;
-                            let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
-                        }
-                    });
-                })
-                .join();
-            }
-        }
-    }
-}
 
 /// The `MAIL_DIR` of a test that delivers through the file transport; removed with the app.
 struct MailDir(PathBuf);
@@ -117,17 +91,18 @@ impl TestApp {
         Self::start(tweak, true).await
     }
 
-    /// Starts a server, or says why it refused to start (its database and `KEYS_DIR` are removed).
+    /// Starts a server on an empty database, or says why it refused to start (its database and
+    /// `KEYS_DIR` are removed).
     pub async fn try_spawn_with(tweak: impl FnOnce(&mut Config)) -> Result<TestApp, String> {
-        Self::try_start(tweak, false).await
+        Self::try_start(tweak, false, Start::Empty).await
     }
 
     async fn start(tweak: impl FnOnce(&mut Config), file_mail: bool) -> TestApp {
-        Self::try_start(tweak, file_mail).await.expect("server state")
+        Self::try_start(tweak, file_mail, Start::Migrated).await.expect("server state")
     }
 
-    async fn try_start(tweak: impl FnOnce(&mut Config), file_mail: bool) -> Result<TestApp, String> {
-        let (mut config, db, keys_dir) = fresh_config().await;
+    async fn try_start(tweak: impl FnOnce(&mut Config), file_mail: bool, start: Start) -> Result<TestApp, String> {
+        let (mut config, db, keys_dir) = fresh_config(start).await;
         tweak(&mut config);
         let stub = AsyncStubTransport::new_ok();
         let mail_dir = file_mail.then(|| MailDir(std::env::temp_dir().join(format!("tongxin-mail-{}", uuid::Uuid::new_v4().simple()))));
@@ -151,7 +126,7 @@ impl TestApp {
     /// it together), as replicas behind a load balancer; each has its own pool, workers, event
     /// listener and mail transport. The last one removes the database when dropped.
     pub async fn spawn_replicas(n: usize, tweak: impl FnOnce(&mut Config)) -> Vec<TestApp> {
-        let (mut config, db, keys_dir) = fresh_config().await;
+        let (mut config, db, keys_dir) = fresh_config(Start::Empty).await;
         tweak(&mut config);
         // One outside world: any replica's outbox worker may deliver what another queued.
         let stub = AsyncStubTransport::new_ok();
@@ -248,26 +223,12 @@ impl TestApp {
     }
 }
 
-/// Test settings on a fresh, empty database (a SQLite file, or a new PostgreSQL database when
-/// `TEST_DATABASE_URL` is set) with a fresh `KEYS_DIR`.
-async fn fresh_config() -> (Config, TestDb, KeysDir) {
+/// Test settings on a fresh database (a SQLite file, or a new PostgreSQL database when
+/// `TEST_DATABASE_URL` is set), migrated or empty, with a fresh `KEYS_DIR`.
+async fn fresh_config(start: Start) -> (Config, TestDb, KeysDir) {
     let id = uuid::Uuid::new_v4().simple().to_string();
-    let (url, db) = match std::env::var("TEST_DATABASE_URL") {
-        Ok(admin_url) if admin_url.starts_with("postgres") => {
-            let name = format!("tongxin_t_{id}");
-            let admin = sea_orm::Database::connect(admin_url.clone()).await.expect("TEST_DATABASE_URL must be reachable");
-            use sea_orm::ConnectionTrait;
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
-            let _ = admin.close().await;
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin_url.clone());
-            (format!("{base}/{name}"), TestDb::Postgres { admin_url, name })
-        }
-        _ => {
-            let dir = std::env::temp_dir().join(format!("tongxin-test-{id}"));
-            std::fs::create_dir_all(&dir).expect("temp dir");
-            (format!("sqlite://{}/t.db?mode=rwc", dir.display()), TestDb::Sqlite(dir))
-        }
-    };
+    let admin_url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));
+    let (url, db) = databases::create(&id, admin_url, start).await;
     let mut config = Config::development();
     config.environment = Environment::Test;
     config.database_url = url;
