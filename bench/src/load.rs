@@ -24,8 +24,14 @@ pub struct Report {
 impl Report {
     /// One row of the scenario's table.
     pub fn print(&self) {
+        self.print_with("");
+    }
+
+    /// One row with further columns (`extra` without its leading `|`; empty for none).
+    pub fn print_with(&self, extra: &str) {
+        let extra = if extra.is_empty() { String::new() } else { format!(" {extra} |") };
         println!(
-            "| {} | {:.0} | {:.2} | {:.2} | {} | {} | {} |",
+            "| {} | {:.0} | {:.2} | {:.2} | {} | {} | {} |{extra}",
             self.name,
             self.rps,
             self.p50.as_secs_f64() * 1e3,

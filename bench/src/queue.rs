@@ -5,7 +5,9 @@ use serde_json::json;
 
 use crate::{
     Args,
-    load::{load_auth, sql_load},
+    cpu::{cpu_time, micros_per_request, stat_cpu},
+    load::{Report, load_auth, sql_load},
+    pgbench::Backends,
     server::start_server_with,
 };
 
@@ -131,7 +133,9 @@ pub async fn queue_scenario(a: &Args) {
         "queue education@520102: {rows} open requests; deep page after row {deep_at}; {} clients, {} s per target, {} rounds\n",
         a.clients, a.secs, a.rounds
     );
-    println!("| round | target | req/s | p50 ms | p99 ms | requests | errors | server CPU µs/req |\n|---|---|---|---|---|---|---|---|");
+    println!(
+        "| round | target | req/s | p50 ms | p99 ms | requests | errors | server (or SQL client) CPU µs/req | PG backends CPU µs/req | wrk CPU µs/req |\n|---|---|---|---|---|---|---|---|---|---|"
+    );
     let auth = format!("Bearer {}", tokens.access_token);
     // The page as the console sends it: a trusted document, by hash.
     let first_body = crate::screening::trusted_body(&state, QUEUE, None);
@@ -150,22 +154,62 @@ pub async fn queue_scenario(a: &Args) {
         sea_orm::sqlx::postgres::PgPoolOptions::new().max_connections(20).test_before_acquire(true).connect(&url).await.expect("pool");
     let mut ratios = Vec::new();
     for round in 1..=a.rounds {
-        let row = |r: &crate::load::Report| {
+        let row = |(r, pg, wrk): &(Report, f64, f64)| {
             print!("| {round} ");
-            r.print();
+            r.print_with(&format!("{pg:.0} | {wrk:.0}"));
         };
-        let g1 = load_auth("GraphQL queue, first page, trusted document", &gql_url, first_body.clone(), &auth, a.clients, a.secs).await;
+        let g1 = with_backends(
+            &pool,
+            name,
+            load_auth("GraphQL queue, first page, trusted document", &gql_url, first_body.clone(), &auth, a.clients, a.secs),
+        )
+        .await;
         row(&g1);
-        let s1 = sql_load("plain SQL, first page", &pool, first_sql, None, a.clients, a.secs).await;
+        let s1 = with_backends(&pool, name, sql_measured("plain SQL, first page", &pool, first_sql, None, a)).await;
         row(&s1);
-        let g2 = load_auth("GraphQL queue, deep page, trusted document", &gql_url, deep_body.clone(), &auth, a.clients, a.secs).await;
+        let g2 = with_backends(
+            &pool,
+            name,
+            load_auth("GraphQL queue, deep page, trusted document", &gql_url, deep_body.clone(), &auth, a.clients, a.secs),
+        )
+        .await;
         row(&g2);
-        let s2 = sql_load("plain SQL, deep page", &pool, deep_sql, Some(deep), a.clients, a.secs).await;
+        let s2 = with_backends(&pool, name, sql_measured("plain SQL, deep page", &pool, deep_sql, Some(deep), a)).await;
         row(&s2);
-        ratios.push((g1.rps / s1.rps.max(1.0), g2.rps / s2.rps.max(1.0)));
+        ratios.push((g1.0.rps / s1.0.rps.max(1.0), g2.0.rps / s2.0.rps.max(1.0)));
     }
     println!();
     for (i, (first, deep)) in ratios.iter().enumerate() {
         println!("round {}: GraphQL / plain SQL = {:.1} % (first page), {:.1} % (deep page)", i + 1, 100.0 * first, 100.0 * deep);
     }
+}
+
+/// A load run with the CPU its database's PostgreSQL backends and its load generator spent per
+/// request: the server and the plain-SQL loop send the same statement, and the two cores are
+/// shared, so what each side costs PostgreSQL and `wrk` belongs beside what it costs its client.
+/// `wrk` is this process's only child, so the children's CPU reaped during the run is its own (0
+/// for the plain-SQL loop, which has none).
+async fn with_backends(pool: &sea_orm::sqlx::PgPool, database: &str, run: impl Future<Output = Report>) -> (Report, f64, f64) {
+    let children = || stat_cpu("self", 13).unwrap_or_default();
+    let backends = Backends::start(pool, database).await;
+    let before = children();
+    let r = run.await;
+    let wrk = micros_per_request(before, children(), r.requests);
+    let pg = backends.finish(r.requests).await;
+    (r, pg, wrk)
+}
+
+/// The plain-SQL loop with its own CPU per request (this process serves no requests meanwhile),
+/// the counterpart of the server's CPU column.
+async fn sql_measured(
+    what: &str,
+    pool: &sea_orm::sqlx::PgPool,
+    sql: &'static str,
+    after: Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>,
+    a: &Args,
+) -> Report {
+    let before = cpu_time("self");
+    let mut r = sql_load(what, pool, sql, after, a.clients, a.secs).await;
+    r.cpu_us = Some(micros_per_request(before, cpu_time("self"), r.requests));
+    r
 }
