@@ -5,9 +5,9 @@ use serde_json::json;
 
 use crate::{
     Args,
-    cpu::{cpu_time, micros_per_request, stat_cpu},
+    cpu::{cpu_time, micros_per_request},
     load::{Report, load_auth, sql_load},
-    pgbench::Backends,
+    pgbench::{Backends, reaped_children_cpu},
     server::start_server_with,
 };
 
@@ -190,11 +190,10 @@ pub async fn queue_scenario(a: &Args) {
 /// `wrk` is this process's only child, so the children's CPU reaped during the run is its own (0
 /// for the plain-SQL loop, which has none).
 async fn with_backends(pool: &sea_orm::sqlx::PgPool, database: &str, run: impl Future<Output = Report>) -> (Report, f64, f64) {
-    let children = || stat_cpu("self", 13).unwrap_or_default();
     let backends = Backends::start(pool, database).await;
-    let before = children();
+    let before = reaped_children_cpu();
     let r = run.await;
-    let wrk = micros_per_request(before, children(), r.requests);
+    let wrk = micros_per_request(before, reaped_children_cpu(), r.requests);
     let pg = backends.finish(r.requests).await;
     (r, pg, wrk)
 }
